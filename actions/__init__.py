@@ -1,0 +1,1 @@
+"""Custom actions of the Delhi governance assistant (rasa-sdk action server)."""

@@ -1,0 +1,79 @@
+"""Keeps the ``language`` slot in step with the citizen.
+
+The NLU pipeline writes ``detected_language`` into each message's parse data. The slot
+follows it, ignores language-neutral messages ("ok", "hi", numbers, button payloads), and an
+explicit ``change_language`` request pins the choice until the citizen asks again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import ValidationAction
+from rasa_sdk.types import DomainDict
+
+LANGUAGES = ("en", "hi", "hinglish")
+DEFAULT_LANGUAGE = "en"
+
+# How citizens name a language in the `language` entity, mapped to the slot value.
+_LANGUAGE_NAMES = {
+    "en": "en", "english": "en", "angrezi": "en", "angreji": "en", "अंग्रेज़ी": "en",
+    "अंग्रेजी": "en", "इंग्लिश": "en",
+    "hi": "hi", "hindi": "hi", "हिंदी": "hi", "हिन्दी": "hi", "devanagari": "hi",
+    "hinglish": "hinglish", "roman": "hinglish", "roman hindi": "hinglish",
+    "हिंग्लिश": "hinglish",
+}
+
+
+def language_from_entity(value: Optional[Text]) -> Optional[Text]:
+    """Maps a ``language`` entity value ("Hindi", "हिंदी", "hinglish") to a slot value."""
+    if not value:
+        return None
+    return _LANGUAGE_NAMES.get(value.strip().lower())
+
+
+def next_language(
+    current: Optional[Text],
+    locked: bool,
+    intent: Optional[Text],
+    requested: Optional[Text],
+    detected: Optional[Text],
+) -> Dict[Text, Any]:
+    """Decides the slot updates for one user message.
+
+    Args:
+        current: The ``language`` slot before this message.
+        locked: Whether the citizen explicitly chose a language earlier.
+        intent: The message's intent name.
+        requested: The ``language`` entity value, if any.
+        detected: The language the NLU detected for this message, if any.
+
+    Returns:
+        Slot updates (possibly empty).
+    """
+    if intent == "change_language":
+        chosen = language_from_entity(requested)
+        if chosen:
+            return {"language": chosen, "language_locked": True}
+    if locked or detected not in LANGUAGES or detected == current:
+        return {}
+    return {"language": detected}
+
+
+class ValidateSlotMappings(ValidationAction):
+    """Fills the custom-mapped global slots after every user message."""
+
+    def extract_language(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """Follows the citizen's language unless they pinned one."""
+        message = tracker.latest_message or {}
+        return next_language(
+            current=tracker.get_slot("language"),
+            locked=bool(tracker.get_slot("language_locked")),
+            intent=(message.get("intent") or {}).get("name"),
+            requested=next(tracker.get_latest_entity_values("language"), None),
+            detected=message.get("detected_language"),
+        )

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for English, Hindi (Devanagari) and Hinglish text."""

@@ -1,0 +1,1 @@
+"""Runtime wiring of Rasa's own production components from environment variables."""

@@ -1,0 +1,111 @@
+"""Tracker store, lock store and event broker chosen by environment variables.
+
+Rasa accepts a class path as ``type`` in ``endpoints.yml``; these classes hand back Rasa's
+own components (SQLTrackerStore, InMemory/RedisLockStore, PikaEventBroker), configured from
+``infra.settings``, so ``endpoints.yml`` needs no edits between a laptop and production.
+"""
+
+from __future__ import annotations
+
+import logging
+from asyncio import AbstractEventLoop
+from typing import Any, Optional
+from urllib.parse import urlsplit
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.brokers.pika import PikaEventBroker
+from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.utils.endpoints import EndpointConfig
+
+from infra import settings
+
+logger = logging.getLogger(__name__)
+
+
+class EnvTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store on ``TRACKER_STORE_URL`` (SQLite under var/ by default)."""
+
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        event_broker: Optional[EventBroker] = None,
+        **_: Any,
+    ) -> None:
+        """Creates the store; endpoint keys other than ``type`` are ignored.
+
+        Args:
+            domain: The assistant's domain.
+            event_broker: Broker that receives every new event, if configured.
+        """
+        url = settings.tracker_store_url()
+        if url.startswith("sqlite:///"):
+            settings.var_dir().mkdir(parents=True, exist_ok=True)
+        logger.info("Tracker store: %s", _redact(url))
+        super().__init__(domain=domain, host=url, event_broker=event_broker)
+
+
+class EnvLockStore:
+    """Factory: Redis lock store when ``LOCK_STORE_URL`` is set, in-memory otherwise."""
+
+    def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:  # type: ignore[misc]
+        """Returns a Rasa lock store instance (not an EnvLockStore).
+
+        Args:
+            endpoint_config: The ``lock_store`` section of endpoints.yml (unused).
+        """
+        url = settings.redis_lock_url()
+        if not url:
+            return InMemoryLockStore()
+        parts = urlsplit(url)
+        logger.info("Lock store: redis at %s:%s", parts.hostname, parts.port or 6379)
+        return RedisLockStore(
+            host=parts.hostname or "localhost",
+            port=parts.port or 6379,
+            db=int(parts.path.strip("/") or 0),
+            password=parts.password,
+            use_ssl=parts.scheme == "rediss",
+            key_prefix="gov",
+        )
+
+
+class EnvEventBroker:
+    """Factory: RabbitMQ (Pika) broker when ``EVENT_BROKER_URL`` is set, none otherwise."""
+
+    @classmethod
+    async def from_endpoint_config(
+        cls,
+        broker_config: Optional[EndpointConfig] = None,
+        event_loop: Optional[AbstractEventLoop] = None,
+    ) -> Optional[EventBroker]:
+        """Connects Rasa's PikaEventBroker, or returns None when no broker is configured.
+
+        Args:
+            broker_config: The ``event_broker`` section of endpoints.yml (unused).
+            event_loop: The server's event loop.
+
+        Returns:
+            A connected broker or None.
+        """
+        broker = settings.event_broker()
+        if broker is None:
+            return None
+        logger.info("Event broker: RabbitMQ at %s:%s", broker.host, broker.port)
+        pika = PikaEventBroker(
+            host=broker.host,
+            port=broker.port,
+            username=broker.username,
+            password=broker.password,
+            queues=[broker.queue],
+            event_loop=event_loop,
+        )
+        await pika.connect()
+        return pika
+
+
+def _redact(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Creates .venv on Python 3.10 and installs requirements.lock into it, then `pip check`.
+# A second run is a no-op unless requirements.lock changed (its hash is stamped in the venv).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+STAMP="$VENV/.requirements.lock.sha256"
+want=$(sha256sum requirements.lock | cut -d' ' -f1)
+
+if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
+  exit 0
+fi
+
+if ! [ -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then
+  PY=$(scripts/find_python.sh)
+  echo "==> Creating $VENV with $PY"
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV"
+fi
+
+echo "==> Installing requirements.lock into $VENV (first time takes a few minutes)"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip<25"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+"$VENV/bin/python" -m pip check
+mkdir -p var/log var/uploads models
+echo "$want" > "$STAMP"
+echo "==> Environment ready"
