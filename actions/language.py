@@ -7,7 +7,7 @@ explicit ``change_language`` request pins the choice until the citizen asks agai
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -19,15 +19,26 @@ DEFAULT_LANGUAGE = "en"
 
 # How citizens name a language in the `language` entity, mapped to the slot value.
 _LANGUAGE_NAMES = {
-    "en": "en", "english": "en", "angrezi": "en", "angreji": "en", "अंग्रेज़ी": "en",
-    "अंग्रेजी": "en", "इंग्लिश": "en",
-    "hi": "hi", "hindi": "hi", "हिंदी": "hi", "हिन्दी": "hi", "devanagari": "hi",
-    "hinglish": "hinglish", "roman": "hinglish", "roman hindi": "hinglish",
+    "en": "en",
+    "english": "en",
+    "angrezi": "en",
+    "angreji": "en",
+    "अंग्रेज़ी": "en",
+    "अंग्रेजी": "en",
+    "इंग्लिश": "en",
+    "hi": "hi",
+    "hindi": "hi",
+    "हिंदी": "hi",
+    "हिन्दी": "hi",
+    "devanagari": "hi",
+    "hinglish": "hinglish",
+    "roman": "hinglish",
+    "roman hindi": "hinglish",
     "हिंग्लिश": "hinglish",
 }
 
 
-def language_from_entity(value: Optional[Text]) -> Optional[Text]:
+def language_from_entity(value: Optional[str]) -> Optional[str]:
     """Maps a ``language`` entity value ("Hindi", "हिंदी", "hinglish") to a slot value."""
     if not value:
         return None
@@ -35,12 +46,12 @@ def language_from_entity(value: Optional[Text]) -> Optional[Text]:
 
 
 def next_language(
-    current: Optional[Text],
+    current: Optional[str],
     locked: bool,
-    intent: Optional[Text],
-    requested: Optional[Text],
-    detected: Optional[Text],
-) -> Dict[Text, Any]:
+    intent: Optional[str],
+    requested: Optional[str],
+    detected: Optional[str],
+) -> Dict[str, Any]:
     """Decides the slot updates for one user message.
 
     Args:
@@ -67,7 +78,7 @@ class ValidateSlotMappings(ValidationAction):
 
     def extract_language(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         """Follows the citizen's language unless they pinned one."""
         message = tracker.latest_message or {}
         return next_language(

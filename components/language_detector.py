@@ -7,7 +7,7 @@ language-neutral, e.g. "ok", "hi", a number), so the ``language`` slot does not 
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -47,7 +47,7 @@ ENGLISH_MARKERS = frozenset(
 )
 
 
-def detect_language(text: Text) -> Optional[Text]:
+def detect_language(text: str) -> Optional[str]:
     """Returns ``hi``, ``hinglish``, ``en``, or None when the text carries no signal.
 
     Args:
@@ -75,14 +75,14 @@ class LanguageDetector(GraphComponent):
     """Adds ``detected_language`` to every message's parse data."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         """Returns the component's default config (it has no options)."""
         return {}
 
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -102,7 +102,9 @@ class LanguageDetector(GraphComponent):
         for message in messages:
             text = message.get("text")
             if text:
-                message.set(DETECTED_LANGUAGE, detect_language(text), add_to_output=True)
+                message.set(
+                    DETECTED_LANGUAGE, detect_language(text), add_to_output=True
+                )
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

@@ -32,7 +32,9 @@ class Chat:
         self.session = requests.Session()
         self.buttons: List[Dict[str, Any]] = []
 
-    def send(self, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    def send(
+        self, text: str, metadata: Optional[Dict[str, Any]] = None
+    ) -> List[Dict[str, Any]]:
         """Sends one message and returns the assistant's replies."""
         body: Dict[str, Any] = {"sender": self.sender, "message": text}
         if metadata:

@@ -1,0 +1,145 @@
+"""Start and stop the real Rasa and action servers for integration tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+MODEL = ROOT / "models" / "current.tar.gz"
+
+
+def free_port() -> int:
+    """Returns a TCP port that is free on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """A server subprocess with its log file, started and awaited until healthy.
+
+    Args:
+        name: Short name (used for the log file).
+        command: Command line.
+        health_url: URL that answers 200 once the server is ready.
+        env: Extra environment variables.
+        log_dir: Folder for the log file.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        command: List[str],
+        health_url: str,
+        env: Dict[str, str],
+        log_dir: Path,
+    ) -> None:
+        self.name = name
+        self.command = command
+        self.health_url = health_url
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+        self.log_path = log_dir / f"{name}.log"
+        self.process: Optional[subprocess.Popen[bytes]] = None
+
+    def start(self, timeout: float = 180) -> Server:
+        """Starts the process and waits until its health URL answers."""
+        log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.log_tail()}")
+            try:
+                if requests.get(self.health_url, timeout=2).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"{self.name} not ready in {timeout}s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """Stops the process (SIGTERM, then SIGKILL after 20 s)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        """Returns the last lines of the server's log."""
+        text = (
+            self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        )
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def action_server(port: int, log_dir: Path, env: Dict[str, str]) -> Server:
+    """The rasa-sdk action server serving the actions package."""
+    return Server(
+        "actions",
+        [
+            str(BIN / "rasa"),
+            "run",
+            "actions",
+            "--actions",
+            "actions",
+            "--port",
+            str(port),
+        ],
+        f"http://127.0.0.1:{port}/health",
+        env,
+        log_dir,
+    )
+
+
+def rasa_server(
+    port: int, actions_port: int, workdir: Path, env: Dict[str, str]
+) -> Server:
+    """The Rasa server with the project's endpoints, pointed at the given action server."""
+    endpoints = (ROOT / "endpoints.yml").read_text()
+    endpoints = endpoints.replace("localhost:5055", f"127.0.0.1:{actions_port}")
+    (workdir / "endpoints.yml").write_text(endpoints)
+    return Server(
+        "rasa",
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(MODEL),
+            "--enable-api",
+            "--endpoints",
+            str(workdir / "endpoints.yml"),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
+            "--port",
+            str(port),
+        ],
+        f"http://127.0.0.1:{port}/status",
+        {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", **env},
+        workdir,
+    )
+
+
+def say(port: int, sender: str, text: str) -> List[str]:
+    """Sends a message over the REST channel and returns the texts of the replies."""
+    response = requests.post(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        timeout=60,
+    )
+    response.raise_for_status()
+    return [reply.get("text", "") for reply in response.json()]

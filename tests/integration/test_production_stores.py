@@ -1,0 +1,111 @@
+"""The production configuration, for real: PostgreSQL tracker store, Redis lock store and
+RabbitMQ event broker, chosen only by environment variables. The conversation's events land
+in PostgreSQL and survive a restart of the Rasa server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from typing import List
+
+import psycopg2
+import pytest
+import redis
+
+from tests.conftest import require_service
+from tests.integration.servers import free_port, rasa_server, say
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672"
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+
+
+@pytest.fixture(scope="module")
+def production_env():
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_service("Redis", "127.0.0.1", 6379)
+    require_service("RabbitMQ", "127.0.0.1", 5672)
+    queue = f"rasa_events_test_{uuid.uuid4().hex[:8]}"
+    yield {
+        "TRACKER_STORE_URL": POSTGRES_URL,
+        "LOCK_STORE_URL": REDIS_URL,
+        "EVENT_BROKER_URL": AMQP_URL,
+        "EVENT_BROKER_QUEUE": queue,
+    }
+    asyncio.run(_delete_queue(queue))
+
+
+def _port(server) -> int:
+    return int(server.health_url.split(":")[2].split("/")[0])
+
+
+def _postgres_events(sender: str) -> List[str]:
+    with psycopg2.connect(POSTGRES_URL) as db, db.cursor() as cursor:
+        cursor.execute(
+            "SELECT type_name FROM events WHERE sender_id = %s ORDER BY id", (sender,)
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+async def _drain_queue(queue: str) -> List[dict]:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, durable=True)
+        messages = []
+        while True:
+            message = await declared.get(fail=False, no_ack=True)
+            if message is None:
+                return messages
+            messages.append(json.loads(message.body))
+
+
+async def _delete_queue(queue: str) -> None:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(queue)
+
+
+def _redis_sets() -> int:
+    stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
+    return int(stats.get("cmdstat_set", {}).get("calls", 0))
+
+
+def test_conversation_survives_restart_on_postgres_redis_rabbitmq(
+    model, actions_port, production_env, tmp_path
+):
+    sender = f"prod-{uuid.uuid4().hex[:8]}"
+    sets_before = _redis_sets()
+
+    server = rasa_server(free_port(), actions_port, tmp_path, production_env).start()
+    try:
+        replies = say(_port(server), sender, "नमस्ते")
+        assert replies and DEVANAGARI.search(replies[0])
+    finally:
+        server.stop()
+
+    stored = _postgres_events(sender)
+    assert "user" in stored and "bot" in stored, stored
+    assert _redis_sets() > sets_before, "the Redis lock store was not used"
+    published = asyncio.run(_drain_queue(production_env["EVENT_BROKER_QUEUE"]))
+    assert any(
+        e.get("sender_id") == sender and e.get("event") == "user" for e in published
+    ), "no user event reached RabbitMQ"
+
+    # A new server process continues the same conversation from PostgreSQL: the language
+    # slot (Hindi) is remembered, so a neutral "ok" is still answered in Devanagari.
+    server = rasa_server(free_port(), actions_port, tmp_path, production_env).start()
+    try:
+        replies = say(_port(server), sender, "ok")
+    finally:
+        server.stop()
+    assert replies and all(DEVANAGARI.search(text) for text in replies), replies
+    assert len(_postgres_events(sender)) > len(stored)
