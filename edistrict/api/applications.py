@@ -1,0 +1,258 @@
+"""Service API (action server): submit, track, upload documents, fetch certificates."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from edistrict import audit
+from edistrict.api.deps import ERRORS, error, get_session, load_application
+from edistrict.applications import change_status, create_application
+from edistrict.auth import Caller, require_service
+from edistrict.db import utcnow
+from edistrict.documents import check_document
+from edistrict.models import Application, Document
+from edistrict.schemas import (
+    ApplicationCreate,
+    ApplicationList,
+    ApplicationOut,
+    DocumentOut,
+)
+
+router = APIRouter(
+    prefix="/api/v1/applications", tags=["applications"], responses=ERRORS
+)
+
+ServiceCaller = Annotated[Caller, Depends(require_service)]
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+@router.post(
+    "",
+    response_model=ApplicationOut,
+    status_code=201,
+    responses={200: {"model": ApplicationOut, "description": "Replayed retry"}},
+)
+def submit_application(
+    body: ApplicationCreate,
+    request: Request,
+    caller: ServiceCaller,
+    session: DbSession,
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=200)],
+) -> JSONResponse:
+    """Submits an application; a retry with the same Idempotency-Key returns it again.
+
+    Returns 201 when created, 200 when the key was already used for the same body, 409
+    when it was used for a different body, 404 for an unknown service and 422 naming
+    the field for a missing, unknown or malformed answer.
+    """
+    state = request.app.state
+    application, created = create_application(
+        session,
+        state.catalog,
+        body.model_dump(mode="json"),
+        idempotency_key,
+        caller.actor,
+        state.settings,
+    )
+    application = load_application(session, application.application_id)
+    out = ApplicationOut.build(application, state.settings)
+    return JSONResponse(
+        out.model_dump(mode="json"),
+        status_code=201 if created else 200,
+        headers={} if created else {"Idempotent-Replayed": "true"},
+    )
+
+
+@router.get("", response_model=ApplicationList)
+def list_applications(
+    request: Request,
+    caller: ServiceCaller,
+    session: DbSession,
+    whatsapp_id: Annotated[str | None, Query(max_length=32)] = None,
+    mobile: Annotated[str | None, Query(max_length=16)] = None,
+    citizen_id: Annotated[
+        str | None, Query(max_length=200, description="WhatsApp id or Rasa sender id")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ApplicationList:
+    """Lists a citizen's applications ("my applications"), newest first."""
+    if not whatsapp_id and not mobile and not citizen_id:
+        raise error(422, "missing_citizen", "Give whatsapp_id, mobile or citizen_id.")
+    conditions = []
+    if whatsapp_id:
+        conditions.append(Application.citizen_whatsapp_id == whatsapp_id)
+    if mobile:
+        conditions.append(Application.citizen_mobile == mobile)
+    if citizen_id:
+        conditions.append(Application.citizen_whatsapp_id == citizen_id)
+        conditions.append(Application.sender_id == citizen_id)
+    rows = session.scalars(
+        select(Application)
+        .where(or_(*conditions))
+        .options(
+            selectinload(Application.events),
+            selectinload(Application.documents),
+            selectinload(Application.certificate),
+        )
+        .order_by(Application.id.desc())
+        .limit(limit)
+    ).all()
+    settings = request.app.state.settings
+    return ApplicationList(items=[ApplicationOut.build(a, settings) for a in rows])
+
+
+@router.get("/{application_id}", response_model=ApplicationOut)
+def get_application(
+    application_id: str, request: Request, caller: ServiceCaller, session: DbSession
+) -> ApplicationOut:
+    """Returns an application with its history, SLA position and certificate."""
+    application = load_application(session, application_id)
+    return ApplicationOut.build(application, request.app.state.settings)
+
+
+@router.post(
+    "/{application_id}/documents",
+    response_model=DocumentOut,
+    status_code=201,
+    responses={
+        200: {"model": DocumentOut, "description": "Same content already attached"},
+        413: {"description": "File too large"},
+        415: {"description": "Not a JPEG, PNG or PDF (by content)"},
+    },
+)
+async def upload_document(
+    application_id: str,
+    request: Request,
+    caller: ServiceCaller,
+    session: DbSession,
+    document_type: Annotated[str, Form(min_length=1, max_length=80)],
+    file: Annotated[UploadFile, File()],
+) -> JSONResponse:
+    """Attaches a document; its type is decided by its content, not its name.
+
+    JPEG, PNG and PDF only, up to the configured size; corrupt, encrypted or empty
+    PDFs and undecodable images are rejected with the reason. Content is stored once
+    by sha256. Uploading while documents are requested resumes verification.
+    """
+    state = request.app.state
+    limit = state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    checked = check_document(data, limit)
+    application = load_application(session, application_id, for_update=True)
+    service = state.catalog.get(application.service_id)
+    allowed = {d.type for d in getattr(service, "documents", ())} if service else set()
+    if allowed and document_type not in allowed:
+        raise error(
+            422,
+            "unknown_document_type",
+            f"'{document_type}' is not a document of {application.service_id}; "
+            f"expected one of: {', '.join(sorted(allowed))}.",
+            field="document_type",
+        )
+    if application.status not in {
+        "submitted",
+        "under_verification",
+        "documents_requested",
+    }:
+        raise error(
+            409,
+            "application_closed",
+            f"Application {application_id} is '{application.status}'; "
+            "documents can no longer be added.",
+        )
+    existing = next(
+        (
+            d
+            for d in application.documents
+            if d.document_type == document_type and d.sha256 == _digest(data)
+        ),
+        None,
+    )
+    if existing is not None:
+        return JSONResponse(_doc_out(existing).model_dump(mode="json"), status_code=200)
+    digest = state.store.put(data)
+    document = Document(
+        document_type=document_type,
+        mime_type=checked.mime_type,
+        size_bytes=checked.size_bytes,
+        sha256=digest,
+        original_filename=(file.filename or None) and file.filename[:255],
+        uploaded_by=caller.actor,
+        uploaded_at=utcnow(),
+    )
+    application.documents.append(document)
+    audit.record(
+        session,
+        caller.actor,
+        "document.uploaded",
+        "application",
+        application_id,
+        document_type=document_type,
+        sha256=digest,
+        mime_type=checked.mime_type,
+        size_bytes=checked.size_bytes,
+    )
+    if application.status == "documents_requested":
+        change_status(
+            session,
+            application,
+            "under_verification",
+            "citizen",
+            reason="Requested documents received",
+        )
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise error(
+            409, "duplicate_document", "This document is already attached."
+        ) from None
+    return JSONResponse(_doc_out(document).model_dump(mode="json"), status_code=201)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _doc_out(document: Document) -> DocumentOut:
+    return DocumentOut(
+        id=document.id,
+        document_type=document.document_type,
+        mime_type=document.mime_type,
+        size_bytes=document.size_bytes,
+        sha256=document.sha256,
+        original_filename=document.original_filename,
+        uploaded_at=document.uploaded_at,
+    )
+
+
+@router.get(
+    "/{application_id}/certificate",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
+)
+def download_certificate(
+    application_id: str, request: Request, caller: ServiceCaller, session: DbSession
+) -> Response:
+    """Returns the issued certificate PDF (to send to the citizen)."""
+    application = load_application(session, application_id)
+    if application.certificate is None:
+        raise error(
+            404,
+            "no_certificate",
+            f"Application {application_id} has no certificate yet.",
+        )
+    pdf = request.app.state.store.get(application.certificate.sha256)
+    filename = f"{application.certificate.number}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

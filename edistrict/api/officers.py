@@ -1,0 +1,182 @@
+"""Officer API: pending work, documents, and decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from edistrict import audit
+from edistrict.api.deps import ERRORS, error, get_session, load_application
+from edistrict.applications import approve_and_issue, change_status
+from edistrict.auth import Caller, require_officer
+from edistrict.models import PENDING_STATUSES, Application
+from edistrict.schemas import ApplicationList, ApplicationOut, Reject, RequestDocuments
+
+router = APIRouter(prefix="/api/v1/officer", tags=["officer"], responses=ERRORS)
+
+OfficerCaller = Annotated[Caller, Depends(require_officer)]
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+@router.get("/applications", response_model=ApplicationList)
+def pending_applications(
+    request: Request,
+    officer: OfficerCaller,
+    session: DbSession,
+    service_id: str | None = None,
+    status: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ApplicationList:
+    """Lists pending applications (oldest due first); filter by service or status."""
+    statuses = [status] if status else list(PENDING_STATUSES)
+    query = (
+        select(Application)
+        .where(Application.status.in_(statuses))
+        .options(
+            selectinload(Application.events),
+            selectinload(Application.documents),
+            selectinload(Application.certificate),
+        )
+        .order_by(Application.due_date, Application.id)
+        .limit(limit)
+    )
+    if service_id:
+        query = query.where(Application.service_id == service_id)
+    settings = request.app.state.settings
+    return ApplicationList(
+        items=[ApplicationOut.build(a, settings) for a in session.scalars(query).all()]
+    )
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut)
+def view_application(
+    application_id: str, request: Request, officer: OfficerCaller, session: DbSession
+) -> ApplicationOut:
+    """Shows one application."""
+    return ApplicationOut.build(
+        load_application(session, application_id), request.app.state.settings
+    )
+
+
+@router.get(
+    "/applications/{application_id}/documents/{document_id}",
+    response_class=Response,
+    responses={
+        200: {"content": {"image/jpeg": {}, "image/png": {}, "application/pdf": {}}}
+    },
+)
+def view_document(
+    application_id: str,
+    document_id: int,
+    request: Request,
+    officer: OfficerCaller,
+    session: DbSession,
+) -> Response:
+    """Returns a document's content with its detected MIME type (access is audited)."""
+    application = load_application(session, application_id)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        raise error(
+            404, "unknown_document", f"No document {document_id} on {application_id}."
+        )
+    audit.record(
+        session,
+        officer.actor,
+        "document.viewed",
+        "application",
+        application_id,
+        document_id=document_id,
+    )
+    session.commit()
+    return Response(
+        request.app.state.store.get(document.sha256),
+        media_type=document.mime_type,
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+@router.post(
+    "/applications/{application_id}/start-verification", response_model=ApplicationOut
+)
+def start_verification(
+    application_id: str, request: Request, officer: OfficerCaller, session: DbSession
+) -> ApplicationOut:
+    """Marks an application as under verification."""
+    application = load_application(session, application_id, for_update=True)
+    change_status(session, application, "under_verification", officer.actor)
+    session.commit()
+    return ApplicationOut.build(application, request.app.state.settings)
+
+
+@router.post(
+    "/applications/{application_id}/request-documents", response_model=ApplicationOut
+)
+def request_documents(
+    application_id: str,
+    body: RequestDocuments,
+    request: Request,
+    officer: OfficerCaller,
+    session: DbSession,
+) -> ApplicationOut:
+    """Asks the citizen for documents, with a reason they can act on."""
+    application = load_application(session, application_id, for_update=True)
+    service = request.app.state.catalog.get(application.service_id)
+    known = {d.type for d in getattr(service, "documents", ())} if service else set()
+    unknown = [t for t in body.document_types if known and t not in known]
+    if unknown:
+        raise error(
+            422,
+            "unknown_document_type",
+            f"Not documents of {application.service_id}: {', '.join(unknown)}.",
+            field="document_types",
+        )
+    change_status(
+        session,
+        application,
+        "documents_requested",
+        officer.actor,
+        reason=body.reason,
+        requested_documents=body.document_types,
+    )
+    session.commit()
+    return ApplicationOut.build(application, request.app.state.settings)
+
+
+@router.post("/applications/{application_id}/approve", response_model=ApplicationOut)
+def approve(
+    application_id: str, request: Request, officer: OfficerCaller, session: DbSession
+) -> ApplicationOut:
+    """Approves the application and issues its signed certificate."""
+    state = request.app.state
+    application = load_application(session, application_id, for_update=True)
+    approve_and_issue(
+        session,
+        application,
+        officer.actor,
+        catalog=state.catalog,
+        signer=state.signer,
+        store=state.store,
+        settings=state.settings,
+    )
+    return ApplicationOut.build(
+        load_application(session, application_id), state.settings
+    )
+
+
+@router.post("/applications/{application_id}/reject", response_model=ApplicationOut)
+def reject(
+    application_id: str,
+    body: Reject,
+    request: Request,
+    officer: OfficerCaller,
+    session: DbSession,
+) -> ApplicationOut:
+    """Rejects the application with a reason."""
+    application = load_application(session, application_id, for_update=True)
+    change_status(session, application, "rejected", officer.actor, reason=body.reason)
+    session.commit()
+    return ApplicationOut.build(application, request.app.state.settings)

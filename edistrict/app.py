@@ -1,0 +1,153 @@
+"""The FastAPI application: wiring of settings, database, catalog, storage and routers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from edistrict import __version__
+from edistrict.api import applications, officers, verify
+from edistrict.applications import LifecycleError
+from edistrict.auth import upsert_officers
+from edistrict.catalog import CatalogLike
+from edistrict.catalog import load as load_catalog
+from edistrict.db import make_engine, make_session_factory
+from edistrict.documents import DocumentRejected
+from edistrict.migrate import upgrade
+from edistrict.outbox import OutboxWorker
+from edistrict.settings import Settings
+from edistrict.signing import Signer, load_or_create_key
+from edistrict.storage import BlobStore, make_store
+from edistrict.validation import FieldError
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Reference implementation of the Delhi e-District gateway used by the
+WhatsApp assistant: applications validated against the service catalog, documents,
+officer decisions, QR-verifiable certificates and status notifications.
+
+Auth: `Authorization: Bearer <token>`; the service token for `/api/v1/applications`, officer
+tokens for `/api/v1/officer`; `/verify`, `/v` and `/verify-key` are public."""
+
+
+def _error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": code, "message": message, **{k: v for k, v in extra.items() if v}}
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LifecycleError)
+    async def _lifecycle(_: Request, exc: LifecycleError) -> JSONResponse:
+        return JSONResponse(
+            _error_body(exc.code, exc.message, **exc.extra), status_code=exc.status_code
+        )
+
+    @app.exception_handler(FieldError)
+    async def _field(_: Request, exc: FieldError) -> JSONResponse:
+        return JSONResponse(
+            _error_body(
+                "invalid_field", f"Field '{exc.field}' {exc.message}.", field=exc.field
+            ),
+            status_code=422,
+        )
+
+    @app.exception_handler(DocumentRejected)
+    async def _document(_: Request, exc: DocumentRejected) -> JSONResponse:
+        return JSONResponse(
+            _error_body(exc.code, exc.message), status_code=exc.status_code
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail
+        body = (
+            detail
+            if isinstance(detail, dict) and "error" in detail
+            else {"error": "http_error", "message": str(detail)}
+        )
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    catalog: CatalogLike | None = None,
+    store: BlobStore | None = None,
+    migrate: bool = True,
+    run_worker: bool | None = None,
+) -> FastAPI:
+    """Builds the gateway application.
+
+    Args:
+        settings: Configuration; read from the environment when None.
+        catalog: Service catalog; loaded from ``EDISTRICT_CATALOG_PATH`` or the
+            repository's ``catalog/`` when None.
+        store: Blob store; chosen by ``EDISTRICT_STORAGE`` when None.
+        migrate: Bring the database schema up to date first.
+        run_worker: Run the outbox worker in this process while serving; defaults to
+            ``EDISTRICT_OUTBOX_WORKER``.
+
+    Returns:
+        The FastAPI app; its ``state`` holds settings, session factory, catalog, store
+        and signer.
+    """
+    settings = settings or Settings.from_env()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if settings.database_url.startswith("sqlite:///"):
+        from pathlib import Path
+
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(
+            parents=True, exist_ok=True
+        )
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    session_factory = make_session_factory(engine)
+    with session_factory() as session:
+        upsert_officers(session, settings.officer_tokens)
+    worker_enabled = settings.run_worker if run_worker is None else run_worker
+    worker = OutboxWorker(session_factory, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if worker_enabled:
+            worker.start()
+            log.info("outbox worker started (Rasa at %s)", settings.rasa_url)
+        try:
+            yield
+        finally:
+            worker.stop()
+
+    app = FastAPI(
+        title="Delhi e-District gateway",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    app.state.catalog = catalog or load_catalog(settings.catalog_path)
+    app.state.store = store or make_store(settings)
+    app.state.signer = Signer(load_or_create_key(settings))
+    app.state.worker = worker
+    _install_error_handlers(app)
+    app.include_router(applications.router)
+    app.include_router(officers.router)
+    app.include_router(verify.router)
+
+    @app.get("/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+__all__ = ["create_app", "HTTPException"]

@@ -1,0 +1,167 @@
+"""ORM models: applications, status history, documents, certificates, outbox, audit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from edistrict.db import Base, UTCDateTime
+
+PENDING_STATUSES = ("submitted", "under_verification", "documents_requested")
+STATUSES = (*PENDING_STATUSES, "approved", "rejected", "issued")
+
+
+class Application(Base):
+    """A citizen's application for one catalog service."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    service_id: Mapped[str] = mapped_column(String(80), index=True)
+    department: Mapped[str] = mapped_column(String(80))
+    channel: Mapped[str] = mapped_column(String(16))
+    citizen_whatsapp_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    citizen_mobile: Mapped[str | None] = mapped_column(String(16), index=True)
+    citizen_name: Mapped[str | None] = mapped_column(String(200))
+    sender_id: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    requested_documents: Mapped[list[str] | None] = mapped_column(JSON)
+    fee_inr: Mapped[int] = mapped_column(Integer, default=0)
+    sla_days: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_date: Mapped[date] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    events: Mapped[list[StatusEvent]] = relationship(
+        back_populates="application", order_by="StatusEvent.id"
+    )
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="application", order_by="Document.id"
+    )
+    certificate: Mapped[Certificate | None] = relationship(back_populates="application")
+
+
+class StatusEvent(Base):
+    """One entry of an application's status history."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_pk: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(back_populates="events")
+
+
+class Document(Base):
+    """A document attached to an application; content lives in the blob store."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("application_pk", "document_type", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_pk: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    document_type: Mapped[str] = mapped_column(String(80))
+    mime_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    original_filename: Mapped[str | None] = mapped_column(String(255))
+    uploaded_by: Mapped[str] = mapped_column(String(120))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class Certificate(Base):
+    """The certificate issued for an approved application."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(40), unique=True, index=True)
+    application_pk: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
+    )
+    token: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_by: Mapped[str] = mapped_column(String(120))
+
+    application: Mapped[Application] = relationship(back_populates="certificate")
+
+
+class Officer(Base):
+    """A department officer; only the SHA-256 of the bearer token is stored."""
+
+    __tablename__ = "officers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    officer_id: Mapped[str] = mapped_column(String(120), unique=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutboxMessage(Base):
+    """A notification to the assistant, written in the transaction of its change."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[str] = mapped_column(String(32), index=True)
+    sender_id: Mapped[str] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class AuditEntry(Base):
+    """One change, by whom and when (append-only)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IdSequence(Base):
+    """Per prefix-and-year counter behind human-friendly application ids."""
+
+    __tablename__ = "id_sequences"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,206 @@
+"""Transactional outbox: status changes become notifications to the assistant.
+
+:func:`enqueue` adds a row in the transaction of the change; :func:`deliver_due` (run by
+:class:`OutboxWorker` in the server process, or ``edistrict/bin/worker``) POSTs each row to
+Rasa's ``/conversations/{sender}/trigger_intent`` and marks it delivered, retrying failures
+with exponential backoff. Rows of one application are delivered in order. Delivery is at
+least once: a crash between Rasa's answer and the commit repeats that one notification.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from edistrict.db import utcnow
+from edistrict.models import OutboxMessage
+from edistrict.settings import Settings
+
+log = logging.getLogger(__name__)
+
+INTENT = "application_status_changed"
+
+
+def enqueue(
+    session: Session,
+    *,
+    sender_id: str,
+    application_id: str,
+    status: str,
+    reason: str | None = None,
+    certificate_url: str | None = None,
+) -> OutboxMessage:
+    """Adds a notification row to the session (committed with the status change).
+
+    Args:
+        session: The open session of the change.
+        sender_id: Rasa conversation id of the citizen.
+        application_id: Human-friendly application id.
+        status: The new status.
+        reason: Reason shown to the citizen, if any.
+        certificate_url: Where the issued certificate can be fetched, if any.
+
+    Returns:
+        The new row.
+    """
+    now = utcnow()
+    message = OutboxMessage(
+        application_id=application_id,
+        sender_id=sender_id,
+        payload={
+            "name": INTENT,
+            "entities": {
+                "application_id": application_id,
+                "status": status,
+                "reason": reason,
+                "certificate_url": certificate_url,
+            },
+        },
+        created_at=now,
+        attempts=0,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def backoff(attempts: int, settings: Settings) -> timedelta:
+    """Delay before the next try after ``attempts`` failures (exponential, capped).
+
+    Args:
+        attempts: Failures so far (>= 1).
+        settings: Gateway settings (base and maximum delay).
+
+    Returns:
+        The delay.
+    """
+    seconds = settings.outbox_backoff_base_seconds * 2 ** max(attempts - 1, 0)
+    return timedelta(seconds=min(seconds, settings.outbox_backoff_max_seconds))
+
+
+def _post(client: httpx.Client, settings: Settings, message: OutboxMessage) -> None:
+    url = (
+        f"{settings.rasa_url}/conversations/{quote(message.sender_id, safe='')}"
+        "/trigger_intent"
+    )
+    params: dict[str, Any] = {"output_channel": "latest"}
+    if settings.rasa_token:
+        params["token"] = settings.rasa_token
+    response = client.post(url, params=params, json=message.payload)
+    response.raise_for_status()
+
+
+def deliver_due(
+    session_factory: sessionmaker[Session],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    client: httpx.Client | None = None,
+    limit: int = 100,
+) -> tuple[int, int]:
+    """Delivers the notifications that are due, once.
+
+    Args:
+        session_factory: Sessions on the gateway database.
+        settings: Gateway settings (Rasa URL and token, backoff).
+        now: The current time (tests move it forward).
+        client: HTTP client to reuse.
+        limit: Most rows to look at in this pass.
+
+    Returns:
+        ``(delivered, failed)`` counts of this pass.
+    """
+    now = now or utcnow()
+    own_client = client is None
+    http = client or httpx.Client(timeout=settings.outbox_timeout_seconds)
+    delivered = failed = 0
+    blocked: set[str] = set()
+    try:
+        with session_factory() as session:
+            query = (
+                select(OutboxMessage)
+                .where(OutboxMessage.delivered_at.is_(None))
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            for message in session.scalars(query).all():
+                if message.application_id in blocked:
+                    continue
+                if message.next_attempt_at > now:
+                    blocked.add(message.application_id)
+                    continue
+                try:
+                    _post(http, settings, message)
+                except httpx.HTTPError as error:
+                    message.attempts += 1
+                    message.last_error = f"{type(error).__name__}: {error}"[:1000]
+                    message.next_attempt_at = now + backoff(message.attempts, settings)
+                    blocked.add(message.application_id)
+                    failed += 1
+                    log.warning(
+                        "outbox %s for %s not delivered (attempt %d): %s",
+                        message.id,
+                        message.application_id,
+                        message.attempts,
+                        message.last_error,
+                    )
+                else:
+                    message.attempts += 1
+                    message.delivered_at = utcnow()
+                    message.last_error = None
+                    delivered += 1
+                session.commit()
+            session.commit()
+    finally:
+        if own_client:
+            http.close()
+    return delivered, failed
+
+
+class OutboxWorker:
+    """Background thread that runs :func:`deliver_due` every poll interval."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], settings: Settings
+    ) -> None:
+        self.session_factory = session_factory
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Starts the thread (idempotent)."""
+        if self._thread and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name="outbox", daemon=True)
+        self._thread.start()
+
+    def run(self) -> None:
+        """Delivers until :meth:`stop` is called; errors are logged, never fatal."""
+        with httpx.Client(timeout=self.settings.outbox_timeout_seconds) as client:
+            while not self._stop.is_set():
+                try:
+                    deliver_due(self.session_factory, self.settings, client=client)
+                except Exception:  # noqa: BLE001 - the worker must survive any error
+                    log.exception("outbox pass failed")
+                self._stop.wait(self.settings.outbox_poll_seconds)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Asks the thread to stop and waits for it.
+
+        Args:
+            timeout: Seconds to wait.
+        """
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout)

@@ -1,0 +1,226 @@
+"""Request and response models of the HTTP API (the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from edistrict.applications import certificate_url, lateness
+from edistrict.models import Application
+from edistrict.settings import Settings
+
+
+class Citizen(BaseModel):
+    """Who applies; at least a WhatsApp id or a mobile number."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    whatsapp_id: str | None = Field(
+        default=None, pattern=r"^\+?\d{6,20}$", examples=["919876543210"]
+    )
+    mobile: str | None = Field(default=None, pattern=r"^\+?\d{10,13}$")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    sender_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Rasa conversation id, if not the WhatsApp id",
+    )
+    language: Literal["en", "hi", "hinglish"] | None = None
+
+    @model_validator(mode="after")
+    def _one_contact(self) -> Citizen:
+        if not self.whatsapp_id and not self.mobile:
+            raise ValueError("citizen needs a whatsapp_id or a mobile number")
+        return self
+
+
+class ApplicationCreate(BaseModel):
+    """A new application, validated against the catalog service's fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: str = Field(min_length=1, max_length=80, examples=["birth_certificate"])
+    channel: Literal["whatsapp", "csc", "web"]
+    citizen: Citizen
+    fields: dict[str, Any]
+    language: Literal["en", "hi", "hinglish"] | None = None
+    sender_id: str | None = Field(
+        default=None,
+        max_length=200,
+        description="Rasa conversation id for notifications; defaults to the WhatsApp id.",
+    )
+
+
+class StatusEventOut(BaseModel):
+    """One status history entry."""
+
+    status: str
+    reason: str | None
+    actor: str
+    at: datetime
+
+
+class DocumentOut(BaseModel):
+    """A stored document (content-addressed by sha256)."""
+
+    id: int
+    document_type: str
+    mime_type: str
+    size_bytes: int
+    sha256: str
+    original_filename: str | None
+    uploaded_at: datetime
+
+
+class CertificateOut(BaseModel):
+    """An issued certificate."""
+
+    number: str
+    issued_at: datetime
+    url: str
+    verify_url: str
+    token: str
+
+
+class CitizenOut(BaseModel):
+    """The applicant's contact."""
+
+    whatsapp_id: str | None
+    mobile: str | None
+    name: str | None
+
+
+class ApplicationOut(BaseModel):
+    """An application with its history, SLA position and certificate."""
+
+    application_id: str
+    service_id: str
+    department: str
+    channel: str
+    language: str
+    citizen: CitizenOut
+    fields: dict[str, Any]
+    status: str
+    status_reason: str | None
+    requested_documents: list[str] | None
+    fee_inr: int
+    sla_days: int
+    submitted_at: datetime
+    due_date: date
+    overdue: bool
+    days_late: int
+    compensation_inr: int = Field(
+        description="Due under the Delhi time-bound delivery act: Rs 10/day late, max 200."
+    )
+    history: list[StatusEventOut]
+    documents: list[DocumentOut]
+    certificate: CertificateOut | None
+
+    @classmethod
+    def build(cls, application: Application, settings: Settings) -> ApplicationOut:
+        """Builds the output model of an application.
+
+        Args:
+            application: The ORM object.
+            settings: Gateway settings (public URLs).
+
+        Returns:
+            The model.
+        """
+        late = lateness(application)
+        cert = application.certificate
+        return cls(
+            application_id=application.application_id,
+            service_id=application.service_id,
+            department=application.department,
+            channel=application.channel,
+            language=application.language,
+            citizen=CitizenOut(
+                whatsapp_id=application.citizen_whatsapp_id,
+                mobile=application.citizen_mobile,
+                name=application.citizen_name,
+            ),
+            fields=application.fields,
+            status=application.status,
+            status_reason=application.status_reason,
+            requested_documents=application.requested_documents,
+            fee_inr=application.fee_inr,
+            sla_days=application.sla_days,
+            submitted_at=application.submitted_at,
+            due_date=application.due_date,
+            overdue=late.overdue,
+            days_late=late.days_late,
+            compensation_inr=late.compensation_inr,
+            history=[
+                StatusEventOut(status=e.status, reason=e.reason, actor=e.actor, at=e.at)
+                for e in application.events
+            ],
+            documents=[
+                DocumentOut(
+                    id=d.id,
+                    document_type=d.document_type,
+                    mime_type=d.mime_type,
+                    size_bytes=d.size_bytes,
+                    sha256=d.sha256,
+                    original_filename=d.original_filename,
+                    uploaded_at=d.uploaded_at,
+                )
+                for d in application.documents
+            ],
+            certificate=CertificateOut(
+                number=cert.number,
+                issued_at=cert.issued_at,
+                url=certificate_url(settings, application.application_id),
+                verify_url=f"{settings.public_base_url}/v/{cert.number}",
+                token=cert.token,
+            )
+            if cert
+            else None,
+        )
+
+
+class ApplicationList(BaseModel):
+    """A page of applications."""
+
+    items: list[ApplicationOut]
+
+
+class RequestDocuments(BaseModel):
+    """An officer asks the citizen for documents."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=1000)
+    document_types: list[str] = Field(default_factory=list)
+
+
+class Reject(BaseModel):
+    """An officer rejects, with a reason the citizen can understand."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=3, max_length=1000)
+
+
+class VerifyResult(BaseModel):
+    """Outcome of verifying a certificate token or number."""
+
+    valid: bool
+    reason: str | None = None
+    certificate_number: str | None = None
+    application_id: str | None = None
+    service_id: str | None = None
+    service_name: dict[str, str] | None = None
+    department: str | None = None
+    citizen_name: str | None = None
+    issued_at: datetime | None = None
+
+
+class ErrorOut(BaseModel):
+    """Error body of every 4xx answered by the gateway's own checks."""
+
+    error: str
+    message: str
+    field: str | None = None
