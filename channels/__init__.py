@@ -1,0 +1,1 @@
+"""Custom Rasa input/output channels (WhatsApp Cloud API, WhatsApp through Twilio)."""

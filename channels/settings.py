@@ -1,0 +1,298 @@
+"""The one place the channels read their environment (secrets included).
+
+Nothing here touches the network or the disk: the settings are plain values. A channel
+whose required variables are missing is *disabled*: it still loads, so Rasa starts, and
+its webhook answers 503 explaining which variables to set (see ``docs/whatsapp.md``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from infra.settings import redis_lock_url, var_dir
+
+DEFAULT_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_API_VERSION = "v21.0"
+DEFAULT_DEDUP_TTL_SECONDS = 7 * 24 * 3600
+DEFAULT_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
+
+WHATSAPP_REQUIRED = (
+    "WHATSAPP_ACCESS_TOKEN",
+    "WHATSAPP_APP_SECRET",
+    "WHATSAPP_VERIFY_TOKEN",
+    "WHATSAPP_PHONE_NUMBER_ID",
+)
+TWILIO_REQUIRED = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER")
+
+# Keys accepted in credentials.yml (overrides) -> environment variable they replace.
+WHATSAPP_CREDENTIAL_KEYS = {
+    "access_token": "WHATSAPP_ACCESS_TOKEN",
+    "app_secret": "WHATSAPP_APP_SECRET",
+    "verify_token": "WHATSAPP_VERIFY_TOKEN",
+    "phone_number_id": "WHATSAPP_PHONE_NUMBER_ID",
+    "graph_url": "WHATSAPP_GRAPH_URL",
+    "api_version": "WHATSAPP_API_VERSION",
+}
+TWILIO_CREDENTIAL_KEYS = {
+    "account_sid": "TWILIO_ACCOUNT_SID",
+    "auth_token": "TWILIO_AUTH_TOKEN",
+    "twilio_number": "TWILIO_WHATSAPP_NUMBER",
+    "webhook_url": "TWILIO_WEBHOOK_URL",
+}
+
+
+def _merged(
+    env: Mapping[str, str],
+    overrides: Optional[Mapping[str, Any]],
+    keys: Mapping[str, str],
+) -> Dict[str, str]:
+    """Returns the environment with credentials.yml overrides applied (non-empty only)."""
+    merged = {name: env.get(name, "") for name in keys.values()}
+    for key, value in (overrides or {}).items():
+        name = keys.get(key)
+        if name and value not in (None, ""):
+            merged[name] = str(value)
+    return {**dict(env), **merged}
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from error
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return int(_float(env, name, default))
+
+
+def parse_language_map(raw: str) -> Dict[str, str]:
+    """Parses ``en=en,hi=hi,hinglish=en_US`` into a dict (assistant language -> code).
+
+    Args:
+        raw: Comma separated ``language=template_language_code`` pairs.
+
+    Returns:
+        The mapping, starting from the defaults so missing languages fall back.
+    """
+    mapping = dict(DEFAULT_TEMPLATE_LANGUAGES)
+    for pair in filter(None, (part.strip() for part in raw.split(","))):
+        language, _, code = pair.partition("=")
+        if not code.strip():
+            raise ValueError(
+                "WHATSAPP_TEMPLATE_LANGUAGES must look like en=en,hi=hi,hinglish=en; "
+                f"got {raw!r}"
+            )
+        mapping[language.strip()] = code.strip()
+    return mapping
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """Where and how uploaded documents are stored (shared by every channel).
+
+    Attributes:
+        directory: Folder of the content-addressed store (``DOCUMENTS_DIR``).
+        max_bytes: Largest accepted file (``DOCUMENTS_MAX_BYTES``).
+    """
+
+    directory: Path
+    max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> DocumentSettings:
+        """Reads ``DOCUMENTS_DIR`` (default ``var/uploads``) and ``DOCUMENTS_MAX_BYTES``."""
+        directory = env.get("DOCUMENTS_DIR", "").strip()
+        return cls(
+            directory=Path(directory) if directory else var_dir(env) / "uploads",
+            max_bytes=_int(env, "DOCUMENTS_MAX_BYTES", DEFAULT_DOCUMENT_MAX_BYTES),
+        )
+
+
+@dataclass(frozen=True)
+class WhatsAppSettings:
+    """Configuration of the WhatsApp Cloud API channel.
+
+    Attributes:
+        access_token: Bearer token of the system user (``WHATSAPP_ACCESS_TOKEN``).
+        app_secret: Meta app secret, signs webhooks (``WHATSAPP_APP_SECRET``).
+        verify_token: Token echoed during webhook set-up (``WHATSAPP_VERIFY_TOKEN``).
+        phone_number_id: Business phone number id (``WHATSAPP_PHONE_NUMBER_ID``).
+        graph_url: Graph API base URL (``WHATSAPP_GRAPH_URL``).
+        api_version: Graph API version (``WHATSAPP_API_VERSION``).
+        template_name: Approved template used outside the 24-hour window.
+        template_languages: Assistant language -> template language code.
+        dedup_db: SQLite file of processed message ids.
+        dedup_redis_url: Redis URL for de-duplication shared by several servers.
+        dedup_ttl_seconds: How long a message id is remembered.
+        delivery_db: SQLite file of delivery states of sent messages.
+        request_timeout: Seconds per Graph API request.
+        max_attempts: Attempts per Graph API call (retryable errors only).
+        retry_base_delay: First backoff delay in seconds (doubled each attempt).
+        typing_indicator: Whether to show the typing indicator on receipt.
+        documents: Document store settings.
+    """
+
+    access_token: str = ""
+    app_secret: str = ""
+    verify_token: str = ""
+    phone_number_id: str = ""
+    graph_url: str = DEFAULT_GRAPH_URL
+    api_version: str = DEFAULT_API_VERSION
+    template_name: str = ""
+    template_languages: Dict[str, str] = field(
+        default_factory=lambda: dict(DEFAULT_TEMPLATE_LANGUAGES)
+    )
+    dedup_db: Path = Path("var/whatsapp_dedup.db")
+    dedup_redis_url: Optional[str] = None
+    dedup_ttl_seconds: int = DEFAULT_DEDUP_TTL_SECONDS
+    delivery_db: Path = Path("var/whatsapp_delivery.db")
+    request_timeout: float = 10.0
+    max_attempts: int = 4
+    retry_base_delay: float = 0.5
+    typing_indicator: bool = True
+    documents: DocumentSettings = field(
+        default_factory=lambda: DocumentSettings(Path("var/uploads"))
+    )
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] = os.environ,
+        overrides: Optional[Mapping[str, Any]] = None,
+    ) -> WhatsAppSettings:
+        """Reads the settings from the environment.
+
+        Args:
+            env: Environment variables.
+            overrides: Optional values from ``credentials.yml`` (keys of
+                ``WHATSAPP_CREDENTIAL_KEYS``); empty values fall back to ``env``.
+
+        Returns:
+            The settings; check ``missing`` before using them.
+        """
+        env = _merged(env, overrides, WHATSAPP_CREDENTIAL_KEYS)
+        state = var_dir(env)
+        dedup_db = env.get("WHATSAPP_DEDUP_DB", "").strip()
+        delivery_db = env.get("WHATSAPP_DELIVERY_DB", "").strip()
+        return cls(
+            access_token=env.get("WHATSAPP_ACCESS_TOKEN", "").strip(),
+            app_secret=env.get("WHATSAPP_APP_SECRET", "").strip(),
+            verify_token=env.get("WHATSAPP_VERIFY_TOKEN", "").strip(),
+            phone_number_id=env.get("WHATSAPP_PHONE_NUMBER_ID", "").strip(),
+            graph_url=(env.get("WHATSAPP_GRAPH_URL", "").strip() or DEFAULT_GRAPH_URL),
+            api_version=(
+                env.get("WHATSAPP_API_VERSION", "").strip() or DEFAULT_API_VERSION
+            ),
+            template_name=env.get("WHATSAPP_TEMPLATE_NAME", "").strip(),
+            template_languages=parse_language_map(
+                env.get("WHATSAPP_TEMPLATE_LANGUAGES", "")
+            ),
+            dedup_db=Path(dedup_db) if dedup_db else state / "whatsapp_dedup.db",
+            dedup_redis_url=(
+                env.get("WHATSAPP_DEDUP_REDIS_URL", "").strip() or redis_lock_url(env)
+            ),
+            dedup_ttl_seconds=_int(
+                env, "WHATSAPP_DEDUP_TTL_SECONDS", DEFAULT_DEDUP_TTL_SECONDS
+            ),
+            delivery_db=(
+                Path(delivery_db) if delivery_db else state / "whatsapp_delivery.db"
+            ),
+            request_timeout=_float(env, "WHATSAPP_REQUEST_TIMEOUT", 10.0),
+            max_attempts=max(1, _int(env, "WHATSAPP_MAX_ATTEMPTS", 4)),
+            retry_base_delay=_float(env, "WHATSAPP_RETRY_BASE_DELAY", 0.5),
+            typing_indicator=env.get("WHATSAPP_TYPING_INDICATOR", "true").lower()
+            not in ("0", "false", "no", "off"),
+            documents=DocumentSettings.from_env(env),
+        )
+
+    @property
+    def missing(self) -> List[str]:
+        """Names of the required variables that are not set."""
+        values = (
+            self.access_token,
+            self.app_secret,
+            self.verify_token,
+            self.phone_number_id,
+        )
+        return [
+            name
+            for name, value in zip(WHATSAPP_REQUIRED, values, strict=False)
+            if not value
+        ]
+
+    @property
+    def enabled(self) -> bool:
+        """True when every required variable is set."""
+        return not self.missing
+
+    @property
+    def api_base(self) -> str:
+        """Graph API URL including the version, without a trailing slash."""
+        return f"{self.graph_url.rstrip('/')}/{self.api_version.strip('/')}"
+
+    def with_changes(self, **changes: Any) -> WhatsAppSettings:
+        """Returns a copy with some fields replaced (tests and bench)."""
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    """Configuration of WhatsApp through Twilio.
+
+    Attributes:
+        account_sid: ``TWILIO_ACCOUNT_SID``.
+        auth_token: ``TWILIO_AUTH_TOKEN`` (also validates request signatures).
+        whatsapp_number: ``TWILIO_WHATSAPP_NUMBER`` as ``whatsapp:+<number>``.
+        webhook_url: Public webhook URL Twilio calls (``TWILIO_WEBHOOK_URL``); when
+            empty, the URL of the incoming request is used for the signature.
+    """
+
+    account_sid: str = ""
+    auth_token: str = ""
+    whatsapp_number: str = ""
+    webhook_url: str = ""
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str] = os.environ,
+        overrides: Optional[Mapping[str, Any]] = None,
+    ) -> TwilioSettings:
+        """Reads the settings from the environment (credentials.yml may override)."""
+        env = _merged(env, overrides, TWILIO_CREDENTIAL_KEYS)
+        number = env.get("TWILIO_WHATSAPP_NUMBER", "").strip()
+        if number and not number.startswith("whatsapp:"):
+            number = f"whatsapp:{number}"
+        return cls(
+            account_sid=env.get("TWILIO_ACCOUNT_SID", "").strip(),
+            auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
+            whatsapp_number=number,
+            webhook_url=env.get("TWILIO_WEBHOOK_URL", "").strip(),
+        )
+
+    @property
+    def missing(self) -> List[str]:
+        """Names of the required variables that are not set."""
+        values: Tuple[str, ...] = (
+            self.account_sid,
+            self.auth_token,
+            self.whatsapp_number,
+        )
+        return [
+            name
+            for name, value in zip(TWILIO_REQUIRED, values, strict=False)
+            if not value
+        ]
+
+    @property
+    def enabled(self) -> bool:
+        """True when every required variable is set."""
+        return not self.missing

@@ -1,0 +1,536 @@
+"""WhatsApp Cloud API channel for Rasa 3.6, shaped like ``rasa/core/channels/facebook.py``.
+
+``credentials.yml``::
+
+    channels.whatsapp.WhatsAppInput:
+
+Every secret comes from the environment (``channels/settings.py``); without them the
+channel is disabled and its webhook answers 503. Webhook: ``/webhooks/whatsapp/webhook``
+(GET: Meta's verification handshake; POST: signed events). A POST is checked against
+``X-Hub-Signature-256`` before anything is parsed, acknowledged at once and processed in
+the background, in order per citizen; redeliveries are dropped by a persistent
+de-duplication store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import re
+from functools import partial
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.dedup import DedupStore, create_dedup_store
+from channels.delivery import NOTIFICATION, REPLY, DeliveryStore
+from channels.documents import DocumentRejected
+from channels.graph import OUTSIDE_WINDOW, GraphClient, GraphError, log_graph_error
+from channels.inbound import (
+    DOCUMENT_INTENT,
+    IGNORE,
+    MEDIA,
+    UNSUPPORTED,
+    InboundMessage,
+    StatusUpdate,
+    WebhookError,
+    parse_webhook,
+)
+from channels.media import fetch_document, read_local_file
+from channels.outbound import (
+    PayloadRegistry,
+    button_payloads,
+    media_payload,
+    split_text,
+    template_payload,
+    text_payload,
+)
+from channels.queues import KeyedQueues
+from channels.settings import WhatsAppSettings
+from channels.signature import SIGNATURE_HEADER, verify
+from channels.texts import LanguageCache, text_for
+
+logger = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def _is_url(value: str) -> bool:
+    return bool(re.match(r"https?://", value))
+
+
+class WhatsAppOutput(OutputChannel):
+    """Sends the assistant's responses through the WhatsApp Cloud API.
+
+    Sending never raises: failures are logged by class (see ``channels/graph.py``);
+    outside the 24-hour window (131047) the configured template goes out instead.
+
+    Args:
+        client: Graph API client.
+        settings: Channel settings (template name and languages).
+        languages: Per-citizen language cache (list button label, template language).
+        registry: Short ids for over-long button payloads.
+        delivery: Store of sent messages and their status, if any.
+        kind: ``reply`` inside a conversation, ``notification`` when proactive.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel."""
+        return "whatsapp"
+
+    def __init__(
+        self,
+        client: GraphClient,
+        settings: WhatsAppSettings,
+        languages: LanguageCache,
+        registry: PayloadRegistry,
+        delivery: Optional[DeliveryStore] = None,
+        kind: str = REPLY,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self.languages = languages
+        self.registry = registry
+        self.delivery = delivery
+        self.kind = kind
+
+    async def send_text_message(
+        self, recipient_id: str, text: str, **kwargs: Any
+    ) -> None:
+        """Sends text, split at 4096 characters on sentence boundaries."""
+        await self._send_all(
+            recipient_id, [text_payload(part) for part in split_text(text)], text
+        )
+
+    async def send_text_with_buttons(
+        self,
+        recipient_id: str,
+        text: str,
+        buttons: List[Dict[str, Any]],
+        **kwargs: Any,
+    ) -> None:
+        """Sends reply buttons (up to 3) or interactive lists (more)."""
+        payloads = button_payloads(
+            text, buttons, self.languages.get(recipient_id), self.registry
+        )
+        await self._send_all(recipient_id, payloads, text)
+
+    async def send_image_url(
+        self, recipient_id: str, image: str, **kwargs: Any
+    ) -> None:
+        """Sends an image by public URL, or uploads it when ``image`` is a local path."""
+        if _is_url(image):
+            await self._send_all(
+                recipient_id, [media_payload("image", link=image)], None
+            )
+        else:
+            await self._send_file(recipient_id, image, "image")
+
+    async def send_attachment(
+        self, recipient_id: str, attachment: Any, **kwargs: Any
+    ) -> None:
+        """Sends a document: a URL, a local path, or ``{path|url, filename, caption}``."""
+        spec = attachment if isinstance(attachment, dict) else {"source": attachment}
+        await self._send_document(recipient_id, spec)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
+    ) -> None:
+        """Sends ``{"document": {...}}``, ``{"image": {...}}`` or a raw ``{"whatsapp": {...}}``.
+
+        ``document``/``image`` take ``path`` (local file, uploaded) or ``url``, plus
+        optional ``filename`` and ``caption``; certificates are sent this way.
+        """
+        if isinstance(json_message.get("document"), dict):
+            await self._send_document(recipient_id, json_message["document"])
+        elif isinstance(json_message.get("image"), dict):
+            image = json_message["image"]
+            source = str(image.get("path") or image.get("url") or "")
+            if _is_url(source):
+                payload = media_payload(
+                    "image", link=source, caption=image.get("caption")
+                )
+                await self._send_all(recipient_id, [payload], image.get("caption"))
+            else:
+                await self._send_file(
+                    recipient_id, source, "image", image.get("caption")
+                )
+        elif isinstance(json_message.get("whatsapp"), dict):
+            await self._send_all(recipient_id, [dict(json_message["whatsapp"])], None)
+        else:
+            logger.warning("WhatsApp cannot send custom JSON %.200s", json_message)
+
+    async def _send_document(self, recipient_id: str, spec: Dict[str, Any]) -> None:
+        source = str(spec.get("path") or spec.get("url") or spec.get("source") or "")
+        caption, filename = spec.get("caption"), spec.get("filename")
+        if _is_url(source):
+            payload = media_payload(
+                "document", link=source, caption=caption, filename=filename
+            )
+            await self._send_all(recipient_id, [payload], caption or filename)
+        else:
+            await self._send_file(recipient_id, source, "document", caption, filename)
+
+    async def _send_file(
+        self,
+        recipient_id: str,
+        path: str,
+        kind: str,
+        caption: Optional[str] = None,
+        filename: Optional[str] = None,
+    ) -> None:
+        """Uploads a local file and sends it by media id."""
+        try:
+            data, name, mime_type = await asyncio.to_thread(read_local_file, path)
+            media_id = await self.client.upload_media(data, filename or name, mime_type)
+        except OSError as error:
+            logger.error("WhatsApp cannot read %s to send it: %s", path, error)
+            return
+        except GraphError as error:
+            log_graph_error(error, f"upload of {path}")
+            return
+        payload = media_payload(
+            kind, media_id=media_id, caption=caption, filename=filename or name
+        )
+        await self._send_all(recipient_id, [payload], caption or filename or name)
+
+    async def _send_all(
+        self,
+        recipient_id: str,
+        payloads: List[Dict[str, Any]],
+        text: Optional[str],
+    ) -> None:
+        """Sends payloads in order; stops at the first failure.
+
+        Args:
+            recipient_id: Citizen's WhatsApp id.
+            payloads: Message payloads without ``to``.
+            text: The whole text, for the template outside the 24-hour window.
+        """
+        for payload in payloads:
+            try:
+                message_id = await self.client.send_message(
+                    {"to": recipient_id, **payload}
+                )
+            except GraphError as error:
+                if error.code == OUTSIDE_WINDOW:
+                    await self.send_template(recipient_id, text or "")
+                else:
+                    log_graph_error(
+                        error, f"{payload.get('type')} message to {recipient_id}"
+                    )
+                return
+            await self._record(message_id, recipient_id, self.kind, text)
+
+    async def send_template(self, recipient_id: str, text: str) -> None:
+        """Sends the approved notification template (outside the 24-hour window).
+
+        Args:
+            recipient_id: Citizen's WhatsApp id.
+            text: The text that could not be sent, as the template's body variable.
+        """
+        if not self.settings.template_name:
+            logger.error(
+                "Message to %s is outside the 24-hour window (131047) and "
+                "WHATSAPP_TEMPLATE_NAME is not set: flagged as undelivered",
+                recipient_id,
+            )
+            return
+        languages = self.settings.template_languages
+        code = languages.get(self.languages.get(recipient_id)) or languages.get(
+            "en", "en"
+        )
+        payload = template_payload(self.settings.template_name, code, text)
+        try:
+            message_id = await self.client.send_message({"to": recipient_id, **payload})
+        except GraphError as error:
+            log_graph_error(error, f"template {self.settings.template_name}")
+            return
+        await self._record(message_id, recipient_id, "template", text)
+
+    async def _record(
+        self, message_id: str, recipient_id: str, kind: str, text: Optional[str]
+    ) -> None:
+        if self.delivery is None or not message_id:
+            return
+        try:
+            kept = text if kind == NOTIFICATION else None
+            await self.delivery.record_sent(message_id, recipient_id, kind, kept)
+        except Exception:
+            logger.exception("Could not record WhatsApp message %s", message_id)
+
+
+class WhatsAppInput(InputChannel):
+    """WhatsApp Cloud API input channel.
+
+    Args:
+        settings: Channel settings; read from the environment by ``from_credentials``.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel (URL prefix ``/webhooks/whatsapp``)."""
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        """Builds the channel from the environment; credentials.yml may override.
+
+        Args:
+            credentials: Optional keys ``access_token``, ``app_secret``,
+                ``verify_token``, ``phone_number_id``, ``graph_url``,
+                ``api_version``; empty or missing ones come from the environment.
+        """
+        return cls(WhatsAppSettings.from_env(overrides=credentials or {}))
+
+    def __init__(self, settings: WhatsAppSettings) -> None:
+        self.settings = settings
+        self.client = GraphClient(settings)
+        self.languages = LanguageCache()
+        self.registry = PayloadRegistry()
+        self.queues = KeyedQueues()
+        self._dedup: Optional[DedupStore] = None
+        self._delivery: Optional[DeliveryStore] = None
+        self._tasks: Set[asyncio.Task[None]] = set()
+        if settings.enabled:
+            self._dedup = create_dedup_store(settings)
+            self._delivery = DeliveryStore(settings.delivery_db)
+        else:
+            logger.warning(
+                "WhatsApp channel disabled: %s not set (see docs/whatsapp.md). "
+                "Its webhook answers 503.",
+                ", ".join(settings.missing),
+            )
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        """Returns the routes: health ``/``, verification and events ``/webhook``."""
+        webhook = Blueprint("whatsapp_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "enabled": self.settings.enabled})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify_subscription(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return self._disabled()
+            token = request.args.get("hub.verify_token") or ""
+            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
+                token.encode(), self.settings.verify_token.encode()
+            ):
+                return response.text(request.args.get("hub.challenge") or "")
+            logger.warning("WhatsApp webhook verification failed: wrong verify token")
+            return response.text("verification failed", status=403)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.settings.enabled:
+                return self._disabled()
+            raw = request.body or b""
+            if not verify(
+                self.settings.app_secret, raw, request.headers.get(SIGNATURE_HEADER)
+            ):
+                logger.warning("WhatsApp webhook rejected: bad or missing signature")
+                return response.json({"error": "invalid signature"}, status=403)
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return response.json({"error": "body is not JSON"}, status=400)
+            self.submit(parse_webhook(body), on_new_message)
+            return response.json({"status": "received"})
+
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await self.aclose()
+
+        return webhook
+
+    def _disabled(self) -> HTTPResponse:
+        return response.json(
+            {
+                "error": "WhatsApp channel is not configured",
+                "missing": self.settings.missing,
+                "help": "docs/whatsapp.md",
+            },
+            status=503,
+        )
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Output for proactive messages (notifications via trigger_intent)."""
+        if not self.settings.enabled:
+            return None
+        return self._output(NOTIFICATION)
+
+    def _output(self, kind: str) -> WhatsAppOutput:
+        return WhatsAppOutput(
+            self.client,
+            self.settings,
+            self.languages,
+            self.registry,
+            self._delivery,
+            kind,
+        )
+
+    def submit(self, events: List[Any], on_new_message: OnNewMessage) -> None:
+        """Queues the events of one webhook body for background processing."""
+        for event in events:
+            if isinstance(event, InboundMessage):
+                self.queues.submit(
+                    event.wa_id, partial(self._handle_message, event, on_new_message)
+                )
+            elif isinstance(event, StatusUpdate):
+                self.queues.submit(
+                    f"status:{event.recipient_id}", partial(self._handle_status, event)
+                )
+            elif isinstance(event, WebhookError):
+                logger.warning("WhatsApp webhook reported errors: %s", event.errors)
+
+    async def drain(self) -> None:
+        """Waits until all queued events are processed (tests, shutdown)."""
+        await self.queues.drain()
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Finishes queued work and closes connections."""
+        await self.drain()
+        await self.client.close()
+        if self._dedup is not None:
+            await self._dedup.close()
+            self._dedup = None
+        if self._delivery is not None:
+            await self._delivery.close()
+            self._delivery = None
+
+    async def _is_new(self, message_id: str) -> bool:
+        if self._dedup is None:
+            return True
+        try:
+            return await self._dedup.claim(message_id)
+        except Exception:
+            logger.exception("De-duplication store failed; processing %s", message_id)
+            return True
+
+    def _background(self, coroutine: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _mark_read(self, message_id: str) -> None:
+        try:
+            await self.client.mark_read(
+                message_id, typing=self.settings.typing_indicator
+            )
+        except GraphError as error:
+            log_graph_error(error, "mark as read")
+
+    async def _handle_message(
+        self, message: InboundMessage, on_new_message: OnNewMessage
+    ) -> None:
+        """Processes one citizen message (runs in the citizen's queue)."""
+        if not await self._is_new(message.message_id):
+            logger.debug("WhatsApp message %s already processed", message.message_id)
+            return
+        if message.action == IGNORE:
+            return
+        self._background(self._mark_read(message.message_id))
+        output = self._output(REPLY)
+        language = self.languages.get(message.wa_id)
+        metadata: Dict[str, Any] = {"whatsapp": message.metadata()}
+        if message.action == UNSUPPORTED:
+            logger.info(
+                "Unsupported WhatsApp %s message from %s", message.type, message.wa_id
+            )
+            text = text_for("unsupported_message", language)
+            await output.send_text_message(message.wa_id, text)
+            return
+        if message.action == MEDIA:
+            document = await self._fetch(message, output, language)
+            if document is None:
+                return
+            metadata["document"] = document
+            if message.media.get("caption"):
+                metadata["whatsapp"]["caption"] = message.media["caption"]
+            text = DOCUMENT_INTENT
+        else:
+            text = self.registry.resolve(message.text or "")
+            if message.type == "text":
+                self.languages.observe(message.wa_id, text)
+        await on_new_message(
+            UserMessage(
+                text,
+                output,
+                message.wa_id,
+                input_channel=self.name(),
+                metadata=metadata,
+            )
+        )
+
+    async def _fetch(
+        self, message: InboundMessage, output: WhatsAppOutput, language: str
+    ) -> Optional[Dict[str, Any]]:
+        """Downloads and stores a received image/document; answers when it fails."""
+        documents = self.settings.documents
+        try:
+            stored = await fetch_document(
+                self.client,
+                str(message.media["id"]),
+                message.media.get("filename"),
+                message.media.get("mime_type"),
+                documents,
+            )
+        except DocumentRejected as error:
+            logger.info("Rejected %s from %s: %s", message.type, message.wa_id, error)
+            max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
+            text = text_for("document_rejected", language, max_mb=max_mb)
+        except GraphError as error:
+            if error.status == 413:
+                max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
+                text = text_for("document_rejected", language, max_mb=max_mb)
+            else:
+                log_graph_error(error, f"media download {message.media.get('id')}")
+                text = text_for("document_failed", language)
+        else:
+            return stored.to_metadata()
+        await output.send_text_message(message.wa_id, text)
+        return None
+
+    async def _handle_status(self, status: StatusUpdate) -> None:
+        """Stores a delivery status; a failed notification is retried or flagged."""
+        error = status.errors[0] if status.errors else None
+        if self._delivery is None:
+            return
+        record = await self._delivery.update_status(
+            status.message_id, status.recipient_id, status.status, error
+        )
+        if status.status != "failed":
+            return
+        code = (error or {}).get("code")
+        logger.warning(
+            "WhatsApp message %s to %s failed: %s %s (%s)",
+            status.message_id,
+            status.recipient_id,
+            code,
+            (error or {}).get("title"),
+            ((error or {}).get("error_data") or {}).get("details"),
+        )
+        if record.kind != NOTIFICATION:
+            return
+        if code == OUTSIDE_WINDOW and record.text:
+            await self._output(NOTIFICATION).send_template(
+                record.recipient_id, record.text
+            )
+        else:
+            logger.error(
+                "Notification %s to %s undelivered; flagged in %s",
+                status.message_id,
+                status.recipient_id,
+                Path(self.settings.delivery_db).name,
+            )

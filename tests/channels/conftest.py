@@ -1,0 +1,284 @@
+"""Fixtures for the channel tests: a fake Graph API and the real channel blueprints
+served by Sanic on a loopback port (sanic-testing is not installed)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import struct
+import threading
+import uuid
+import zlib
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Iterator, List, Optional
+
+import pytest
+import requests
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Sanic
+
+from channels.settings import DocumentSettings, WhatsAppSettings
+from channels.signature import sign
+from tests.channels.fake_graph import TOKEN, FakeGraph
+
+FIXTURES = (
+    Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "whatsapp-cloud-api"
+)
+APP_SECRET = "test-app-secret"
+VERIFY_TOKEN = "test-verify-token"
+PHONE_NUMBER_ID = "1122334455667"
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def load_fixture_samples() -> Dict[str, Dict[str, Any]]:
+    """All samples of the shared corpus as ``"file:sample" -> body``."""
+    samples: Dict[str, Dict[str, Any]] = {}
+    for file in sorted(FIXTURES.glob("*.json")):
+        for name, body in json.loads(file.read_text()).items():
+            samples[f"{file.stem}:{name}"] = body
+    return samples
+
+
+def png_bytes() -> bytes:
+    """A valid 1x1 PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", pixels)
+        + chunk(b"IEND", b"")
+    )
+
+
+def jpeg_bytes() -> bytes:
+    """Bytes with JPEG start and end markers (enough for the magic-byte checks)."""
+    return (
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+        + (b"\x00" * 64)
+        + b"\xff\xd9"
+    )
+
+
+def pdf_bytes() -> bytes:
+    """A minimal PDF."""
+    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="session")
+def fake_graph() -> Iterator[FakeGraph]:
+    graph = FakeGraph().start()
+    yield graph
+    graph.stop()
+
+
+@pytest.fixture
+def graph(fake_graph: FakeGraph) -> FakeGraph:
+    fake_graph.reset()
+    return fake_graph
+
+
+@pytest.fixture
+def settings(tmp_path: Path, graph: FakeGraph) -> WhatsAppSettings:
+    return WhatsAppSettings(
+        access_token=TOKEN,
+        app_secret=APP_SECRET,
+        verify_token=VERIFY_TOKEN,
+        phone_number_id=PHONE_NUMBER_ID,
+        graph_url=graph.url,
+        api_version="v21.0",
+        template_name="application_update",
+        dedup_db=tmp_path / "whatsapp_dedup.db",
+        delivery_db=tmp_path / "whatsapp_delivery.db",
+        retry_base_delay=0.01,
+        request_timeout=5,
+        documents=DocumentSettings(tmp_path / "uploads", max_bytes=64 * 1024),
+    )
+
+
+class ChannelServer:
+    """Real channel blueprints in a Sanic app on a loopback port, in a thread.
+
+    Args:
+        channels: Input channels to mount under ``/webhooks/<name>``.
+        handler: Fake Rasa: receives each UserMessage (default: only collects).
+    """
+
+    def __init__(
+        self, channels: List[InputChannel], handler: Optional[Handler] = None
+    ) -> None:
+        self.channels = channels
+        self.handler = handler
+        self.received: List[UserMessage] = []
+        self.loop = asyncio.new_event_loop()
+        self._thread: Optional[threading.Thread] = None
+        self._server: Any = None
+        self._error: Optional[BaseException] = None
+        self._stopped = False
+        self.port = 0
+
+    async def _on_new_message(self, message: UserMessage) -> None:
+        self.received.append(message)
+        if self.handler is not None:
+            await self.handler(message)
+
+    def start(self) -> ChannelServer:
+        sock = socket.socket()
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(100)
+        self.port = sock.getsockname()[1]
+        Sanic.test_mode = True  # lets several apps start in one process
+        app = Sanic(f"channels_test_{uuid.uuid4().hex[:8]}")
+        app.config.ACCESS_LOG = False
+        app.config.MOTD = False
+        for channel in self.channels:
+            app.blueprint(
+                channel.blueprint(self._on_new_message),
+                url_prefix=f"/webhooks/{channel.url_prefix()}",
+            )
+        ready = threading.Event()
+
+        async def serve() -> None:
+            self._server = await app.create_server(
+                sock=sock, return_asyncio_server=True, access_log=False
+            )
+            await self._server.startup()
+            await self._server.before_start()
+            await self._server.after_start()
+            ready.set()
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            try:
+                self.loop.run_until_complete(serve())
+            except BaseException as error:  # reported by start()
+                self._error = error
+                ready.set()
+                return
+            self.loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="sanic-test", daemon=True)
+        self._thread.start()
+        if not ready.wait(15) or self._error is not None:
+            raise RuntimeError(f"Sanic test server did not start: {self._error!r}")
+        return self
+
+    def call(self, coroutine: Coroutine[Any, Any, Any], timeout: float = 30) -> Any:
+        """Runs a coroutine in the server's loop and returns its result."""
+        future = asyncio.run_coroutine_threadsafe(coroutine, self.loop)
+        return future.result(timeout)
+
+    def drain(self) -> None:
+        """Waits until every channel finished its background work."""
+        for channel in self.channels:
+            drain = getattr(channel, "drain", None)
+            if drain is not None:
+                self.call(drain())
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+
+        async def shutdown() -> None:
+            await self._server.before_stop()
+            self._server.close()
+            await self._server.wait_closed()
+            await self._server.after_stop()
+
+        self.call(shutdown())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def post_whatsapp(
+        self,
+        body: Any,
+        secret: str = APP_SECRET,
+        signature: Optional[str] = None,
+    ) -> requests.Response:
+        """POSTs a webhook body, signed with ``secret`` unless ``signature`` is given."""
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        header = signature if signature is not None else sign(secret, raw)
+        if header:
+            headers["X-Hub-Signature-256"] = header
+        return requests.post(
+            self.url("/webhooks/whatsapp/webhook"),
+            data=raw,
+            headers=headers,
+            timeout=10,
+        )
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., ChannelServer]]:
+    servers: List[ChannelServer] = []
+
+    def start(
+        channels: List[InputChannel], handler: Optional[Handler] = None
+    ) -> ChannelServer:
+        server = ChannelServer(channels, handler).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+def text_body(
+    wa_id: str, message_id: str, text: str, name: str = "Citizen"
+) -> Dict[str, Any]:
+    """A webhook body with one text message."""
+    return messages_body(
+        wa_id,
+        [
+            {
+                "from": wa_id,
+                "id": message_id,
+                "timestamp": "1700000000",
+                "type": "text",
+                "text": {"body": text},
+            }
+        ],
+        name,
+    )
+
+
+def messages_body(
+    wa_id: str, messages: List[Dict[str, Any]], name: str = "Citizen"
+) -> Dict[str, Any]:
+    """A webhook body with the given message objects."""
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "WABA_ID",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "911100000000",
+                                "phone_number_id": PHONE_NUMBER_ID,
+                            },
+                            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+                            "messages": messages,
+                        },
+                    }
+                ],
+            }
+        ],
+    }

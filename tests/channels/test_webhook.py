@@ -1,0 +1,195 @@
+"""The WhatsApp webhook end to end: real blueprint, real HTTP, fake Graph API."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+from channels.settings import WhatsAppSettings
+from channels.whatsapp import WhatsAppInput
+from tests.channels.conftest import (
+    APP_SECRET,
+    VERIFY_TOKEN,
+    messages_body,
+    text_body,
+)
+from tests.channels.whatsapp_limits import assert_valid
+
+
+def test_verification_handshake(serve, settings):
+    server = serve([WhatsAppInput(settings)])
+    url = server.url("/webhooks/whatsapp/webhook")
+    ok = requests.get(
+        url,
+        params={
+            "hub.mode": "subscribe",
+            "hub.verify_token": VERIFY_TOKEN,
+            "hub.challenge": "1158201444",
+        },
+        timeout=5,
+    )
+    assert (ok.status_code, ok.text) == (200, "1158201444")
+    wrong = requests.get(
+        url,
+        params={"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "1"},
+        timeout=5,
+    )
+    assert wrong.status_code == 403
+    assert requests.get(server.url("/webhooks/whatsapp/"), timeout=5).json() == {
+        "status": "ok",
+        "enabled": True,
+    }
+
+
+def test_text_reaches_rasa_with_metadata_and_is_marked_read(serve, settings, graph):
+    server = serve([WhatsAppInput(settings)])
+    reply = server.post_whatsapp(text_body("919800000001", "wamid.1", "Hi", "Asha"))
+    assert reply.status_code == 200
+    server.drain()
+    [message] = server.received
+    assert (message.text, message.sender_id) == ("Hi", "919800000001")
+    assert message.input_channel == "whatsapp"
+    assert message.metadata["whatsapp"]["wa_id"] == "919800000001"
+    assert message.metadata["whatsapp"]["profile_name"] == "Asha"
+    assert message.metadata["whatsapp"]["message_id"] == "wamid.1"
+    [receipt] = graph.read_receipts()
+    assert receipt == {
+        "messaging_product": "whatsapp",
+        "status": "read",
+        "message_id": "wamid.1",
+        "typing_indicator": {"type": "text"},
+    }
+
+
+def test_bad_or_missing_signature_is_rejected_and_not_processed(serve, settings, graph):
+    server = serve([WhatsAppInput(settings)])
+    body = text_body("919800000001", "wamid.2", "Hi")
+    assert server.post_whatsapp(body, secret="wrong-secret").status_code == 403
+    assert server.post_whatsapp(body, signature="").status_code == 403
+    assert server.post_whatsapp(body, signature="sha256=00").status_code == 403
+    # Valid signature of a different body: the tampered body is rejected.
+    raw = b'{"object": "whatsapp_business_account", "entry": []}'
+    from channels.signature import sign
+
+    tampered = raw.replace(b"[]", b"[{}]")
+    assert (
+        server.post_whatsapp(tampered, signature=sign(APP_SECRET, raw)).status_code
+        == 403
+    )
+    server.drain()
+    assert server.received == []
+    assert graph.requests == []
+
+
+def test_duplicate_is_processed_once_even_after_restart(serve, settings):
+    body = text_body("919800000001", "wamid.dup", "Hi")
+    first = serve([WhatsAppInput(settings)])
+    assert first.post_whatsapp(body).status_code == 200
+    assert first.post_whatsapp(body).status_code == 200
+    first.drain()
+    assert [m.text for m in first.received] == ["Hi"]
+    first.stop()
+
+    restarted = serve([WhatsAppInput(settings)])
+    assert restarted.post_whatsapp(body).status_code == 200
+    restarted.drain()
+    assert restarted.received == []
+    other = text_body("919800000001", "wamid.new", "Hello")
+    restarted.post_whatsapp(other)
+    restarted.drain()
+    assert [m.text for m in restarted.received] == ["Hello"]
+
+
+def test_several_messages_in_one_body_keep_order_per_citizen(serve, settings):
+    seen = []
+
+    async def slow_rasa(message):
+        # The first message of each citizen takes longest: order must still hold.
+        import asyncio
+
+        await asyncio.sleep(0.05 if message.text.endswith("1") else 0.0)
+        seen.append((message.sender_id, message.text))
+
+    server = serve([WhatsAppInput(settings)], slow_rasa)
+    body = messages_body("919800000001", [])
+    value = body["entry"][0]["changes"][0]["value"]
+    for index in range(1, 6):
+        for citizen in ("919800000001", "919800000002"):
+            value["messages"].append(
+                {
+                    "from": citizen,
+                    "id": f"wamid.{citizen}.{index}",
+                    "timestamp": "1",
+                    "type": "text",
+                    "text": {"body": f"{citizen[-1]}-{index}"},
+                }
+            )
+    # a second entry in the same body is handled too
+    body["entry"].append(text_body("919800000003", "wamid.3.1", "3-1")["entry"][0])
+    assert server.post_whatsapp(body).status_code == 200
+    server.drain()
+    for citizen in ("919800000001", "919800000002"):
+        texts = [text for sender, text in seen if sender == citizen]
+        assert texts == [f"{citizen[-1]}-{index}" for index in range(1, 6)]
+    assert ("919800000003", "3-1") in seen
+    assert len(seen) == 11
+
+
+def test_ack_does_not_wait_for_processing(serve, settings):
+    import asyncio
+
+    async def slow_rasa(message):
+        await asyncio.sleep(1.0)
+
+    server = serve([WhatsAppInput(settings)], slow_rasa)
+    started = time.monotonic()
+    assert (
+        server.post_whatsapp(text_body("919800000001", "wamid.s", "Hi")).status_code
+        == 200
+    )
+    assert time.monotonic() - started < 0.5
+    server.drain()
+    assert len(server.received) == 1
+
+
+def test_disabled_channel_answers_503_and_rasa_still_starts(serve, tmp_path):
+    settings = WhatsAppSettings.from_env({"GOV_VAR_DIR": str(tmp_path)})
+    assert not settings.enabled
+    channel = WhatsAppInput.from_credentials(None)
+    assert isinstance(channel, WhatsAppInput)
+    server = serve([WhatsAppInput(settings)])
+    reply = server.post_whatsapp(text_body("919800000001", "wamid.x", "Hi"))
+    assert reply.status_code == 503
+    assert "WHATSAPP_ACCESS_TOKEN" in reply.json()["missing"]
+    verify = requests.get(server.url("/webhooks/whatsapp/webhook"), timeout=5)
+    assert verify.status_code == 503
+    assert requests.get(server.url("/webhooks/whatsapp/"), timeout=5).status_code == 200
+    assert not (tmp_path / "whatsapp_dedup.db").exists()
+
+
+def test_not_json_body_with_valid_signature_is_400(serve, settings):
+    server = serve([WhatsAppInput(settings)])
+    assert server.post_whatsapp(b"not json").status_code == 400
+
+
+def test_reply_goes_out_through_graph_within_limits(serve, settings, graph):
+    async def rasa(message):
+        await message.output_channel.send_response(
+            message.sender_id,
+            {
+                "text": "Choose a service",
+                "buttons": [
+                    {"title": "Birth certificate", "payload": '/apply{"s":"birth"}'},
+                    {"title": "Caste certificate", "payload": '/apply{"s":"caste"}'},
+                ],
+            },
+        )
+
+    server = serve([WhatsAppInput(settings)], rasa)
+    server.post_whatsapp(text_body("919800000001", "wamid.r", "Hi"))
+    server.drain()
+    [sent] = graph.messages()
+    assert sent["to"] == "919800000001"
+    assert sent["interactive"]["type"] == "button"
+    assert_valid(graph.messages() + graph.read_receipts())
