@@ -2,6 +2,7 @@
 
 Buttons are shown numbered; type the number to press one. Commands:
   /quit            leave (stops everything `make run` started)
+  /attach PATH     send a photo or PDF (stored like a WhatsApp upload)
   /restart         forget this conversation and start over
   /help            show these commands
 """
@@ -11,9 +12,12 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
+
+from channels.documents import DocumentRejected, store_document
 
 COMMANDS_HELP = __doc__.split("Commands:", 1)[1]
 
@@ -43,6 +47,13 @@ class Chat:
         response.raise_for_status()
         replies: List[Dict[str, Any]] = response.json()
         return replies
+
+    def attach(self, path: str) -> List[Dict[str, Any]]:
+        """Stores a local file through the channels' document store and sends it."""
+        data = Path(path).expanduser().read_bytes()
+        stored = store_document(data, Path(path).name, None)
+        return self.send("/document_uploaded", {"document": stored.to_metadata(),
+                                                "channel": "csc"})
 
     def resolve(self, text: str) -> str:
         """Turns a typed button number into that button's payload."""
@@ -75,7 +86,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     chat = Chat(args.url, args.sender)
     print("Type a message (English, हिंदी or Hinglish), e.g. Hi / नमस्ते / namaste ji.")
-    print("Commands: /help, /restart, /quit")
+    print("Commands: /attach PATH, /help, /restart, /quit")
     while True:
         try:
             text = input("\033[33myou>\033[0m ").strip()
@@ -90,7 +101,12 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(COMMANDS_HELP)
             continue
         try:
-            chat.show(chat.send(chat.resolve(text)))
+            if text.startswith("/attach"):
+                chat.show(chat.attach(text.removeprefix("/attach").strip()))
+            else:
+                chat.show(chat.send(chat.resolve(text)))
+        except (OSError, DocumentRejected) as error:
+            print(f"(could not attach the file: {error})")
         except requests.RequestException as error:
             print(f"(could not reach the assistant: {error}; see var/log/rasa.log)")
 

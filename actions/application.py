@@ -1,0 +1,385 @@
+"""The application draft and its state machine, free of Rasa so it can be unit-tested.
+
+A draft lives in the ``application`` slot as a plain dict (so it survives in the tracker
+store across sessions). ``next_step`` says what to ask next; ``handle_answer`` applies one
+citizen message and returns the replies to send, as response names with parameters.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Dict, List, Optional
+
+from catalog.loader import Catalog, Field, Service
+
+from actions import validators
+from actions.replies import Reply, department_menu, info_reply
+from actions.texts import localize
+
+# Intents that, inside the form, are commands rather than answers.
+COMMAND_INTENTS = frozenset(
+    {
+        "stop",
+        "ask_fee",
+        "ask_documents",
+        "ask_processing_time",
+        "ask_eligibility",
+        "help",
+        "talk_to_human",
+        "apply_service",
+        "change_language",
+        "list_services",
+    }
+)
+COMMAND_CONFIDENCE = 0.7
+_LATER = {"later", "baad mein", "baad me", "bad me", "baad mai", "बाद में", "/send_later"}
+_SKIP = {"skip", "chhodo", "chodo", "छोड़ें", "छोड़ो", "-", "na", "n/a", "none", "nahi hai"}
+
+
+@dataclass
+class Incoming:
+    """One citizen message as the form sees it."""
+
+    text: str
+    intent: Optional[str] = None
+    confidence: float = 1.0
+    entities: Dict[str, str] = field(default_factory=dict)
+    document: Optional[Dict[str, Any]] = None
+
+    @property
+    def is_command(self) -> bool:
+        """True when the message is a confident command (or a button payload)."""
+        return self.intent in COMMAND_INTENTS and (
+            self.text.startswith("/") or self.confidence >= COMMAND_CONFIDENCE
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the form asks next: kind is service, eligibility, field, document, summary,
+    consent, confirm_stop, confirm_switch or done.
+    """
+
+    kind: str
+    name: Optional[str] = None
+
+
+def new_draft(service_id: Optional[str]) -> Dict[str, Any]:
+    """Returns an empty draft; its ``key`` doubles as the submission's idempotency key."""
+    return {
+        "key": uuid.uuid4().hex,
+        "service": service_id,
+        "answers": {},
+        "display": {},
+        "documents": {},
+        "eligible": None,
+        "summary_ok": False,
+        "consent": None,
+        "editing": None,
+        "pending": None,
+        "invalid": {},
+        "status": "open",
+    }
+
+
+def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
+    """Decides what to ask next for this draft."""
+    pending = draft.get("pending")
+    if pending == "stop":
+        return Step("confirm_stop")
+    if isinstance(pending, str) and pending.startswith("switch:"):
+        return Step("confirm_switch", pending.split(":", 1)[1])
+    if draft["status"] in ("done", "cancelled", "declined"):
+        return Step("done")
+    if not draft.get("service"):
+        return Step("service")
+    service = catalog.get(draft["service"])
+    if draft.get("editing"):
+        kind = "document" if draft["editing"].startswith("document:") else "field"
+        return Step(kind, draft["editing"].removeprefix("document:"))
+    if service.eligibility and draft.get("eligible") is None:
+        return Step("eligibility")
+    for item in service.fields:
+        if item.applies(draft["answers"]) and item.name not in draft["answers"]:
+            return Step("field", item.name)
+    for document in service.required_documents(draft["answers"]):
+        if document.type not in draft["documents"]:
+            return Step("document", document.type)
+    if not draft.get("summary_ok"):
+        return Step("summary")
+    if draft.get("consent") is None:
+        return Step("consent")
+    return Step("done")
+
+
+def field_of(service: Service, name: str) -> Field:
+    """Returns the service's field called ``name``."""
+    return next(item for item in service.fields if item.name == name)
+
+
+def summary_items(
+    draft: Dict[str, Any], service: Service, language: str
+) -> List[tuple]:
+    """Numbered (key, label, shown value) rows of everything given so far."""
+    rows = []
+    for item in applicable_fields(draft, service):
+        if item.name in draft["answers"]:
+            shown = draft["display"].get(item.name) or "-"
+            rows.append((item.name, field_label(item, language), shown))
+    for document in service.required_documents(draft["answers"]):
+        state = draft["documents"].get(document.type)
+        if state is not None:
+            rows.append(
+                (
+                    f"document:{document.type}",
+                    localize(document.name, language),
+                    "✓" if state != "later" else "⏳",
+                )
+            )
+    return rows
+
+
+def applicable_fields(draft: Dict[str, Any], service: Service) -> List[Field]:
+    """The service's fields that apply given the answers so far (``when`` conditions)."""
+    return [item for item in service.fields if item.applies(draft["answers"])]
+
+
+def field_label(item: Field, language: str) -> str:
+    """Short label of a field: its catalog label, else its prompt."""
+    label = getattr(item, "label", None)
+    return localize(label or item.prompt, language)
+
+
+def handle_answer(
+    draft: Dict[str, Any],
+    message: Incoming,
+    catalog: Catalog,
+    language: str,
+    today: date,
+) -> List[Reply]:
+    """Applies one message to the draft (in place) and returns the replies to send.
+
+    The form asks the next question itself afterwards; replies here are only
+    acknowledgements, answers to side questions and error messages.
+    """
+    step = next_step(draft, catalog)
+    if step.kind == "confirm_stop":
+        return _confirm_stop(draft, message)
+    if step.kind == "confirm_switch":
+        return _confirm_switch(draft, message, step.name or "")
+    if message.is_command and step.kind not in ("summary",) or message.intent == "stop":
+        replies = _command(draft, message, catalog, language)
+        if replies is not None:
+            return replies
+    if step.kind == "service":
+        return _choose_service(draft, message, catalog, language)
+    service = catalog.get(draft["service"])
+    if step.kind == "eligibility":
+        result = validators.validate_yes_no(message.text, message.intent)
+        if isinstance(result, validators.Invalid):
+            return [Reply("utter_invalid_yes_no")]
+        draft["eligible"] = result.value
+        if not result.value:
+            draft["status"] = "declined"
+            return [
+                Reply(
+                    "utter_not_eligible", {"service": localize(service.names, language)}
+                )
+            ]
+        return []
+    if step.kind == "field":
+        return _answer_field(
+            draft, field_of(service, step.name or ""), message, language, today
+        )
+    if step.kind == "document":
+        return _answer_document(draft, service, step.name or "", message, language)
+    if step.kind == "summary":
+        return _answer_summary(draft, service, message, language)
+    if step.kind == "consent":
+        result = validators.validate_yes_no(message.text, message.intent)
+        if isinstance(result, validators.Invalid):
+            return [Reply("utter_invalid_yes_no")]
+        draft["consent"] = result.value
+        if not result.value:
+            draft["status"] = "declined"
+            return [Reply("utter_consent_refused")]
+        draft["status"] = "done"
+        return []
+    return []
+
+
+def _command(
+    draft: Dict[str, Any], message: Incoming, catalog: Catalog, language: str
+) -> Optional[List[Reply]]:
+    intent = message.intent
+    if intent == "stop":
+        draft["pending"] = "stop"
+        return []
+    if intent == "apply_service":
+        target = message.entities.get("service")
+        if target and target != draft.get("service") and target in catalog:
+            if draft.get("service"):
+                draft["pending"] = f"switch:{target}"
+                return []
+            draft["service"] = target
+            return []
+        return None if not draft.get("service") else []
+    if intent in ("ask_fee", "ask_documents", "ask_processing_time", "ask_eligibility"):
+        service_id = message.entities.get("service") or draft.get("service")
+        if not service_id or service_id not in catalog:
+            return None
+        return [info_reply(intent, catalog.get(service_id), language)]
+    if intent == "talk_to_human":
+        return [Reply("utter_human_handoff")]
+    if intent in ("help", "change_language"):
+        return []
+    return None
+
+
+def _confirm_stop(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
+    result = validators.validate_yes_no(message.text, message.intent)
+    if isinstance(result, validators.Invalid) and message.intent != "stop":
+        return [Reply("utter_invalid_yes_no")]
+    draft["pending"] = None
+    if isinstance(result, validators.Valid) and not result.value:
+        return [Reply("utter_continue_application")]
+    draft["status"] = "cancelled"
+    return [Reply("utter_application_cancelled")]
+
+
+def _confirm_switch(
+    draft: Dict[str, Any], message: Incoming, target: str
+) -> List[Reply]:
+    result = validators.validate_yes_no(message.text, message.intent)
+    if isinstance(result, validators.Invalid):
+        return [Reply("utter_invalid_yes_no")]
+    draft["pending"] = None
+    if not result.value:
+        return [Reply("utter_continue_application")]
+    draft["switch_to"] = target
+    draft["status"] = "switched"
+    return []
+
+
+def _choose_service(
+    draft: Dict[str, Any], message: Incoming, catalog: Catalog, language: str
+) -> List[Reply]:
+    service_id = message.entities.get("service") or catalog.match(message.text)
+    if service_id and service_id in catalog:
+        draft["service"] = service_id
+        return []
+    department = message.entities.get("department")
+    if department:
+        return [department_menu(catalog, department, language)]
+    return [Reply("utter_unknown_service")]
+
+
+def _answer_field(
+    draft: Dict[str, Any], item: Field, message: Incoming, language: str, today: date
+) -> List[Reply]:
+    text = message.text
+    if not item.required and validators.clean(text).lower() in _SKIP:
+        result: validators.Result = validators.Valid(None, "-")
+    else:
+        choices = [validators.Choice(c.value, c.label) for c in (item.choices or [])]
+        result = validators.validate(
+            item.type,
+            text,
+            language=language,
+            today=today,
+            constraints=item.constraints,
+            choices=choices,
+            intent=message.intent,
+        )
+    if isinstance(result, validators.Invalid):
+        count = draft["invalid"].get(item.name, 0) + 1
+        draft["invalid"][item.name] = count
+        example = localize(item.example, language) if item.example else ""
+        replies = [
+            Reply(f"utter_invalid_{result.code}", {"example": example, **result.params})
+        ]
+        if count >= 2:
+            replies.append(
+                Reply(
+                    "utter_explain_again",
+                    {
+                        "prompt": localize(item.prompt, language),
+                        "example": example,
+                    },
+                    [{"title": "🙋", "payload": "/talk_to_human"}],
+                )
+            )
+        return replies
+    draft["invalid"].pop(item.name, None)
+    draft["answers"][item.name] = result.value
+    draft["display"][item.name] = result.display
+    if draft.get("editing") == item.name:
+        draft["editing"] = None
+        draft["summary_ok"] = False
+    return []
+
+
+def _answer_document(
+    draft: Dict[str, Any],
+    service: Service,
+    doc_type: str,
+    message: Incoming,
+    language: str,
+) -> List[Reply]:
+    document = next(d for d in service.documents if d.type == doc_type)
+    name = localize(document.name, language)
+    if message.document:
+        draft["documents"][doc_type] = message.document
+        if draft.get("editing") == f"document:{doc_type}":
+            draft["editing"] = None
+        return [Reply("utter_document_received", {"document": name})]
+    text = validators.clean(message.text).lower()
+    if message.intent == "send_later" or text in _LATER:
+        draft["documents"][doc_type] = "later"
+        if draft.get("editing") == f"document:{doc_type}":
+            draft["editing"] = None
+        return [Reply("utter_document_later", {"document": name})]
+    return [Reply("utter_document_expected", {"document": name})]
+
+
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+
+
+def _answer_summary(
+    draft: Dict[str, Any], service: Service, message: Incoming, language: str
+) -> List[Reply]:
+    rows = summary_items(draft, service, language)
+    text = validators.clean(message.text)
+    number = _NUMBER.match(text)
+    if number and 1 <= int(number.group(1)) <= len(rows):
+        draft["editing"] = rows[int(number.group(1)) - 1][0]
+        return []
+    if message.intent == "affirm" and message.text.lower() not in ("ok change",):
+        draft["summary_ok"] = True
+        return []
+    if message.intent in ("change_field", "deny", "inform") or message.is_command:
+        key = _match_row(text, rows)
+        if key:
+            draft["editing"] = key
+            return []
+        return [Reply("utter_ask_which_field")]
+    result = validators.validate_yes_no(text, message.intent)
+    if isinstance(result, validators.Valid) and result.value:
+        draft["summary_ok"] = True
+        return []
+    return [Reply("utter_ask_which_field")]
+
+
+def _match_row(text: str, rows: List[tuple]) -> Optional[str]:
+    """Finds the summary row a "change ..." message names ("naam badlo" -> name)."""
+    words = set(re.findall(r"[\w\u0900-\u097F]+", text.lower()))
+    best, best_score = None, 0
+    for key, label, _ in rows:
+        label_words = set(re.findall(r"[\w\u0900-\u097F]+", label.lower()))
+        score = len(words & label_words)
+        if score > best_score:
+            best, best_score = key, score
+    return best

@@ -1,0 +1,159 @@
+"""HTTP client of the e-District gateway (``edistrict/``), used by the action server.
+
+One ``requests.Session``, explicit timeouts, bounded retries with exponential backoff on
+connection errors and 5xx/429, idempotency keys on submissions, and one exception type,
+``EDistrictError``: callers never see raw ``requests`` errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+
+
+class EDistrictError(Exception):
+    """The gateway could not be reached or refused the request.
+
+    Attributes:
+        retryable: True when trying again later may succeed (outage, overload).
+        status: The HTTP status, when there was a response.
+    """
+
+    def __init__(self, message: str, retryable: bool, status: Optional[int] = None) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Where the gateway is and how patiently to talk to it."""
+
+    base_url: str = "http://127.0.0.1:8001"
+    token: str = "dev-service-token"
+    timeout: float = 10.0
+    attempts: int = 3
+    backoff: float = 0.5
+
+    @classmethod
+    def from_env(cls) -> "ClientSettings":
+        """Reads ``EDISTRICT_URL``, ``EDISTRICT_SERVICE_TOKEN``, ``EDISTRICT_TIMEOUT``."""
+        return cls(
+            base_url=os.environ.get("EDISTRICT_URL", cls.base_url).rstrip("/"),
+            token=os.environ.get("EDISTRICT_SERVICE_TOKEN", cls.token),
+            timeout=float(os.environ.get("EDISTRICT_TIMEOUT", cls.timeout)),
+        )
+
+
+class EDistrictClient:
+    """Client of the gateway's service API.
+
+    Args:
+        settings: Connection settings; read from the environment when omitted.
+        session: A session to reuse (tests may pass one with their own adapters).
+    """
+
+    def __init__(
+        self, settings: Optional[ClientSettings] = None, session: Optional[requests.Session] = None
+    ) -> None:
+        self.settings = settings or ClientSettings.from_env()
+        self.session = session or requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {self.settings.token}"
+
+    def submit_application(
+        self,
+        idempotency_key: str,
+        service_id: str,
+        fields: Dict[str, Any],
+        citizen: Dict[str, Any],
+        channel: str = "whatsapp",
+    ) -> Dict[str, Any]:
+        """Creates an application; retrying with the same key never creates a second one.
+
+        Args:
+            idempotency_key: Stable key of this draft.
+            service_id: Catalog id of the service.
+            fields: The answers, by field name.
+            citizen: ``whatsapp_id``/``sender_id``, ``mobile``, ``language``.
+            channel: whatsapp, csc or web.
+
+        Returns:
+            The created application (``application_id``, ``status``, ``due_date`` ...).
+        """
+        body = {"service_id": service_id, "fields": fields, "citizen": citizen,
+                "channel": channel}
+        return self._request("POST", "/api/v1/applications", json=body,
+                             headers={"Idempotency-Key": idempotency_key})
+
+    def upload_document(
+        self, application_id: str, document_type: str, path: Path, filename: str, mime_type: str
+    ) -> Dict[str, Any]:
+        """Uploads one stored document file to an application."""
+        with open(path, "rb") as handle:
+            return self._request(
+                "POST", f"/api/v1/applications/{application_id}/documents",
+                data={"document_type": document_type},
+                files={"file": (filename, handle.read(), mime_type)},
+            )
+
+    def get_application(self, application_id: str) -> Dict[str, Any]:
+        """Returns one application with its status history."""
+        return self._request("GET", f"/api/v1/applications/{application_id}")
+
+    def list_applications(self, citizen_id: str) -> List[Dict[str, Any]]:
+        """Returns the applications of one citizen (WhatsApp id or sender id)."""
+        result = self._request("GET", "/api/v1/applications", params={"citizen_id": citizen_id})
+        items = result.get("items", result) if isinstance(result, dict) else result
+        return list(items)
+
+    def certificate_pdf(self, application_id: str) -> bytes:
+        """Returns the issued certificate of an application as PDF bytes."""
+        response = self._send("GET", f"/api/v1/applications/{application_id}/certificate")
+        return response.content
+
+    def verify(self, token_or_number: str) -> Dict[str, Any]:
+        """Verifies a certificate by its number or QR token."""
+        return self._request("GET", f"/verify/{token_or_number}")
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise EDistrictError(f"{method} {path}: not JSON", retryable=False) from error
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        url = f"{self.settings.base_url}{path}"
+        last: Optional[EDistrictError] = None
+        for attempt in range(1, self.settings.attempts + 1):
+            try:
+                response = self.session.request(method, url, timeout=self.settings.timeout,
+                                                **kwargs)
+            except requests.RequestException as error:
+                last = EDistrictError(f"{method} {path}: {type(error).__name__}", retryable=True)
+            else:
+                if response.status_code < 400:
+                    return response
+                detail = response.text[:300]
+                last = EDistrictError(
+                    f"{method} {path}: HTTP {response.status_code} {detail}",
+                    retryable=response.status_code in RETRYABLE_STATUS,
+                    status=response.status_code,
+                )
+                if not last.retryable:
+                    raise last
+            if attempt < self.settings.attempts:
+                time.sleep(self.settings.backoff * 2 ** (attempt - 1))
+        assert last is not None
+        logger.warning("e-District gateway unavailable: %s", last)
+        raise last

@@ -1,0 +1,84 @@
+"""Catalog-driven replies (pure: no Rasa), sent by actions through ``actions.dispatch``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List
+
+from catalog.loader import Catalog, Service
+
+from actions.texts import localize
+
+
+@dataclass
+class Reply:
+    """A response to send: a domain response name, its parameters and buttons."""
+
+    response: str
+    params: Dict[str, Any] = field(default_factory=dict)
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+def bullet_list(lines: List[str]) -> str:
+    """Formats lines as a WhatsApp-friendly bullet list."""
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def info_reply(intent: str, service: Service, language: str) -> Reply:
+    """The answer to ask_documents / ask_fee / ask_processing_time / ask_eligibility."""
+    name = localize(service.names, language)
+    if intent == "ask_documents":
+        documents = [
+            localize(d.name, language) + ("" if d.required else " *")
+            for d in service.documents
+        ]
+        return Reply(
+            "utter_service_documents",
+            {"service": name, "documents": bullet_list(documents)},
+        )
+    if intent == "ask_fee":
+        note = localize(service.fee.note, language) if service.fee.note else ""
+        if not service.fee.amount_inr:
+            return Reply("utter_service_fee_free", {"service": name, "note": note})
+        return Reply(
+            "utter_service_fee",
+            {
+                "service": name,
+                "amount": f"{service.fee.amount_inr:,}",
+                "note": note,
+            },
+        )
+    if intent == "ask_processing_time":
+        return Reply("utter_service_time", {"service": name, "days": service.sla_days})
+    conditions = [localize(rule.text, language) for rule in service.eligibility]
+    return Reply(
+        "utter_service_eligibility",
+        {"service": name, "conditions": bullet_list(conditions)},
+    )
+
+
+def departments_menu(catalog: Catalog, language: str) -> Reply:
+    """All departments as buttons; choosing one lists its services."""
+    buttons = [
+        {
+            "title": localize(d.names, language),
+            "payload": f'/list_services{{"department":"{d.id}"}}',
+        }
+        for d in catalog.departments.values()
+        if catalog.by_department().get(d.id)
+    ]
+    return Reply("utter_choose_department", {}, buttons)
+
+
+def department_menu(catalog: Catalog, department: str, language: str) -> Reply:
+    """The services of one department as buttons (WhatsApp shows up to 10 as a list)."""
+    services = catalog.by_department().get(department, [])
+    buttons = [
+        {
+            "title": localize(s.names, language),
+            "payload": f'/apply_service{{"service":"{s.id}"}}',
+        }
+        for s in services
+    ]
+    name = localize(catalog.departments[department].names, language)
+    return Reply("utter_department_services", {"department": name}, buttons)

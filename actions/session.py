@@ -1,0 +1,54 @@
+"""Session start: carries the citizen's slots over and offers to resume a draft."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.catalog_access import get_catalog
+from actions.dispatch import send
+from actions.replies import Reply
+from actions.texts import localize
+
+
+def unfinished_draft(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The draft a returning citizen left open, if any (open form first, then kept ones)."""
+    draft = slots.get("application")
+    if draft and draft.get("status") == "open" and draft.get("service"):
+        return draft
+    kept = slots.get("drafts") or {}
+    return next(iter(kept.values()), None)
+
+
+class ActionSessionStart(Action):
+    """Starts a new session keeping slots; offers to continue an unfinished application."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        carried = {
+            key: value for key, value in tracker.current_slot_values().items()
+            if value is not None and key not in ("requested_slot", "application_step")
+        }
+        events: List[EventType] = [SessionStarted()]
+        events += [SlotSet(key, value) for key, value in carried.items()]
+        draft = unfinished_draft(carried)
+        catalog = get_catalog()
+        if draft and draft["service"] in catalog:
+            kept = dict(carried.get("drafts") or {})
+            kept[draft["service"]] = {**draft, "status": "open"}
+            events += [SlotSet("drafts", kept), SlotSet("application", None)]
+            language = carried.get("language") or "en"
+            name = localize(catalog.get(draft["service"]).names, language)
+            send(dispatcher, Reply("utter_draft_found", {"service": name}, [{
+                "title": name[:20], "payload": f'/apply_service{{"service":"{draft["service"]}"}}',
+            }]))
+        events.append(ActionExecuted("action_listen"))
+        return events

@@ -1,0 +1,166 @@
+"""Submitting a completed draft to the e-District gateway, honestly and without loss."""
+
+from __future__ import annotations
+
+import logging
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import requests
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import pending
+from actions.application import applicable_fields
+from actions.catalog_access import get_catalog
+from actions.dispatch import send
+from actions.edistrict_client import EDistrictClient, EDistrictError
+from actions.replies import Reply
+from channels.documents import document_path
+
+logger = logging.getLogger(__name__)
+
+
+def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
+    """The gateway request for a draft: applicable answers, citizen, documents."""
+    service = get_catalog().get(draft["service"])
+    answers = {
+        item.name: draft["answers"][item.name]
+        for item in applicable_fields(draft, service)
+        if item.name in draft["answers"]
+    }
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    whatsapp = metadata.get("whatsapp") or {}
+    citizen = {
+        "sender_id": tracker.sender_id,
+        "whatsapp_id": whatsapp.get("wa_id"),
+        "name": whatsapp.get("profile_name"),
+        "mobile": answers.get("mobile"),
+        "language": tracker.get_slot("language") or "en",
+    }
+    documents = {k: v for k, v in draft["documents"].items() if isinstance(v, dict)}
+    return {
+        "key": draft["key"],
+        "service_id": service.id,
+        "fields": answers,
+        "citizen": citizen,
+        "channel": metadata.get("channel") or ("whatsapp" if whatsapp else "web"),
+        "documents": documents,
+    }
+
+
+def deliver(client: EDistrictClient, payload: Dict[str, Any]) -> Dict[str, Any]:
+    """Creates the application and uploads its documents (idempotent on retry)."""
+    created = client.submit_application(
+        payload["key"], payload["service_id"], payload["fields"], payload["citizen"],
+        payload["channel"],
+    )
+    for document_type, ref in payload["documents"].items():
+        path = document_path(ref["id"])
+        if path is not None and path.is_file():
+            client.upload_document(created["application_id"], document_type, path,
+                                   ref.get("filename") or path.name, ref.get("mime_type") or "")
+    return created
+
+
+def submit_application(
+    dispatcher: CollectingDispatcher, tracker: Tracker, draft: Dict[str, Any]
+) -> List[EventType]:
+    """Submits the draft; on an outage keeps it for a later retry and says so."""
+    payload = build_payload(draft, tracker)
+    client = EDistrictClient()
+    try:
+        created = deliver(client, payload)
+    except EDistrictError as error:
+        if error.retryable:
+            pending.keep(payload["key"], tracker.sender_id, payload, str(error))
+            ensure_retry_worker()
+            send(dispatcher, Reply("utter_submission_queued"))
+            return []
+        logger.error("Gateway refused application %s: %s", payload["key"], error)
+        send(dispatcher, Reply("utter_submission_refused"))
+        kept = dict(tracker.get_slot("drafts") or {})
+        kept[draft["service"]] = {**draft, "status": "open", "summary_ok": False,
+                                  "consent": None}
+        return [SlotSet("drafts", kept)]
+    send(dispatcher, Reply("utter_application_submitted", {
+        "application_id": created["application_id"],
+        "due_date": _display_date(created.get("due_date") or created.get("sla_due_date")),
+    }))
+    return [SlotSet("last_application_id", created["application_id"])]
+
+
+def retry_pending(client: Optional[EDistrictClient] = None) -> int:
+    """Retries every kept submission; tells each citizen whose application went through.
+
+    Returns:
+        How many were delivered.
+    """
+    client = client or EDistrictClient()
+    delivered = 0
+    for item in pending.all_pending():
+        try:
+            created = deliver(client, item["payload"])
+        except EDistrictError as error:
+            pending.keep(item["key"], item["sender_id"], item["payload"], str(error))
+            if error.retryable:
+                break  # still down: try the rest next time
+            continue
+        pending.forget(item["key"])
+        delivered += 1
+        notify(item["sender_id"], created)
+    return delivered
+
+
+def notify(sender_id: str, created: Dict[str, Any]) -> None:
+    """Tells the citizen (through Rasa's trigger_intent API) that a kept application went in."""
+    rasa_url = os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
+    try:
+        requests.post(
+            f"{rasa_url}/conversations/{sender_id}/trigger_intent",
+            params={"output_channel": "latest"},
+            json={"name": "application_status_changed", "entities": {
+                "application_id": created["application_id"], "status": "submitted"}},
+            timeout=10,
+        ).raise_for_status()
+    except requests.RequestException as error:
+        logger.warning("Could not notify %s about %s: %s", sender_id,
+                       created["application_id"], type(error).__name__)
+
+
+def _display_date(value: Optional[str]) -> str:
+    if not value:
+        return "-"
+    try:
+        return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
+_worker_started = False
+
+
+def ensure_retry_worker(interval: float = 60.0) -> None:
+    """Starts (once per process) a daemon thread retrying kept submissions periodically."""
+    global _worker_started
+    if _worker_started:
+        return
+    _worker_started = True
+
+    def loop() -> None:
+        import time
+
+        while True:
+            time.sleep(interval)
+            try:
+                if pending.all_pending():
+                    retry_pending()
+            except Exception:  # noqa: BLE001 - the worker must survive any single failure
+                logger.exception("Retrying kept submissions failed")
+
+    import threading
+
+    threading.Thread(target=loop, name="pending-submissions", daemon=True).start()

@@ -1,0 +1,335 @@
+"""Pure validators for form answers, one per catalog field type.
+
+Each takes the citizen's raw text and returns ``Valid`` (the value to store and how to echo
+it back) or ``Invalid`` (an error code that names a ``utter_invalid_<code>`` response, plus
+its parameters). They never log what they validate: answers include Aadhaar numbers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+
+from delhi import aadhaar, districts, mobile, pincode
+
+DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+
+
+@dataclass(frozen=True)
+class Valid:
+    """An accepted answer: ``value`` is stored, ``display`` is shown in the summary."""
+
+    value: Any
+    display: str
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """A rejected answer: ``code`` selects the ``utter_invalid_<code>`` response."""
+
+    code: str
+    params: Dict[str, str] = field(default_factory=dict)
+
+
+Result = Union[Valid, Invalid]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A selectable option with its labels in the three languages."""
+
+    value: str
+    labels: Mapping[str, str]
+
+
+def clean(text: str) -> str:
+    """NFC-normalises, maps Devanagari digits to ASCII and collapses whitespace."""
+    text = unicodedata.normalize("NFC", text).translate(DEVANAGARI_DIGITS)
+    text = re.sub(r"[\u200b-\u200d\ufeff]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+_NAME = re.compile(r"^[A-Za-z\u0900-\u097F][A-Za-z\u0900-\u097F .'\-]*$")
+_NAME_PREFIX = re.compile(
+    r"^(my name is|name is|i am|mera naam hai|mera naam|naam|मेरा नाम|नाम)\s*[:\-]?\s*",
+    re.IGNORECASE,
+)
+
+
+def validate_name(text: str) -> Result:
+    """A person's name in Roman or Devanagari script, 2-60 characters, no digits."""
+    name = _NAME_PREFIX.sub("", clean(text)).strip(" .")
+    name = re.sub(r"\s+(hai|he|h|है)$", "", name, flags=re.IGNORECASE)
+    letters = sum(ch.isalpha() or "\u0900" <= ch <= "\u097f" for ch in name)
+    if not _NAME.match(name) or letters < 2 or len(name) > 60:
+        return Invalid("name")
+    if name.isascii():
+        name = " ".join(part.capitalize() for part in name.split())
+    return Valid(name, name)
+
+
+def validate_date(
+    text: str, today: date, past_only: bool = False, min_year: int = 1900
+) -> Result:
+    """A date in any common format or in Hindi ("15 अगस्त 2020", "15/08/2020")."""
+    import dateparser
+
+    raw = clean(text)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
+    if iso:
+        raw = f"{iso.group(3)}/{iso.group(2)}/{iso.group(1)}"
+    settings = {
+        "DATE_ORDER": "DMY",
+        "PREFER_DAY_OF_MONTH": "first",
+        "STRICT_PARSING": True,
+    }
+    parsed = dateparser.parse(raw, languages=["en", "hi"], settings=settings)  # type: ignore[arg-type]
+    if parsed is None:
+        parsed = dateparser.parse(
+            raw, languages=["en", "hi"], settings={"DATE_ORDER": "DMY"}
+        )  # type: ignore[arg-type]
+        if parsed is None or not re.search(r"\d{4}", raw):
+            return Invalid("date")
+    value = parsed.date()
+    if past_only and value > today:
+        return Invalid("date_in_future")
+    if value.year < min_year:
+        return Invalid("date_too_old")
+    return Valid(value.isoformat(), value.strftime("%d/%m/%Y"))
+
+
+def validate_aadhaar(text: str) -> Result:
+    """A 12-digit Aadhaar number passing the Verhoeff checksum; echoed masked."""
+    digits = re.sub(r"[\s-]", "", clean(text))
+    if not re.fullmatch(r"\d{12}", digits) or not aadhaar.is_valid(digits):
+        return Invalid("aadhaar")
+    return Valid(digits, aadhaar.mask(digits))
+
+
+def validate_mobile(text: str) -> Result:
+    """An Indian mobile number; stored as +91XXXXXXXXXX."""
+    number = mobile.normalise(clean(text))
+    if number is None:
+        return Invalid("mobile")
+    return Valid(number, number)
+
+
+def validate_pincode(text: str) -> Result:
+    """A Delhi PIN code (1100xx)."""
+    code = re.sub(r"\s", "", clean(text))
+    if not re.fullmatch(r"\d{6}", code):
+        return Invalid("pincode")
+    if not pincode.is_delhi_pincode(code):
+        return Invalid("pincode_not_delhi")
+    return Valid(code, code)
+
+
+def validate_district(text: str, language: str) -> Result:
+    """One of Delhi's 13 revenue districts, by current or old name, in any language."""
+    district_id = districts.lookup(clean(text))
+    if district_id is None:
+        return Invalid("district")
+    district = next(d for d in districts.districts() if d.id == district_id)
+    names = district.names.get(language) or district.names["en"]
+    return Valid(district_id, names[0])
+
+
+_YES = {
+    "yes",
+    "y",
+    "haan",
+    "han",
+    "ha",
+    "haa",
+    "ji",
+    "ji haan",
+    "hanji",
+    "haanji",
+    "sahi",
+    "ok",
+    "okay",
+    "theek hai",
+    "thik hai",
+    "हाँ",
+    "हां",
+    "जी",
+    "जी हाँ",
+    "जी हां",
+    "सही",
+    "ठीक है",
+    "/affirm",
+}
+_NO = {
+    "no",
+    "n",
+    "nahi",
+    "nahin",
+    "nhi",
+    "na",
+    "nope",
+    "नहीं",
+    "नही",
+    "ना",
+    "जी नहीं",
+    "/deny",
+}
+
+
+def validate_yes_no(text: str, intent: Optional[str] = None) -> Result:
+    """A yes/no answer in any of the three languages (or an affirm/deny intent)."""
+    answer = clean(text).lower().strip(" .!")
+    if answer in _YES or (intent == "affirm" and answer not in _NO):
+        return Valid(True, "✓")
+    if answer in _NO or intent == "deny":
+        return Valid(False, "✗")
+    return Invalid("yes_no")
+
+
+def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Result:
+    """One of the field's choices, by value, label in any language, or number."""
+    answer = clean(text).lower().strip(" .")
+    if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        picked = choices[int(answer) - 1]
+        return Valid(picked.value, picked.labels.get(language, picked.value))
+    names: Dict[str, Choice] = {}
+    for choice in choices:
+        names[choice.value.lower()] = choice
+        names[choice.value.lower().replace("_", " ")] = choice
+        for label in choice.labels.values():
+            names[label.lower()] = choice
+    if answer in names:
+        picked = names[answer]
+    else:
+        close = difflib.get_close_matches(answer, list(names), n=1, cutoff=0.75)
+        if not close:
+            options = ", ".join(c.labels.get(language, c.value) for c in choices)
+            return Invalid("choice", {"options": options})
+        picked = names[close[0]]
+    return Valid(picked.value, picked.labels.get(language, picked.value))
+
+
+_MULTIPLIERS = {
+    "lakh": 100_000,
+    "lac": 100_000,
+    "lakhs": 100_000,
+    "लाख": 100_000,
+    "hazar": 1_000,
+    "hazaar": 1_000,
+    "thousand": 1_000,
+    "k": 1_000,
+    "हज़ार": 1_000,
+    "हजार": 1_000,
+    "crore": 10_000_000,
+    "करोड़": 10_000_000,
+}
+
+
+def validate_number(
+    text: str, minimum: Optional[float] = None, maximum: Optional[float] = None
+) -> Result:
+    """A non-negative amount: "250000", "2,50,000", "2.5 lakh", "ढाई लाख" is not parsed."""
+    answer = clean(text).lower().replace(",", "")
+    answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)
+    if not match:
+        return Invalid("number")
+    amount = float(match.group(1))
+    if match.group(2):
+        multiplier = _MULTIPLIERS.get(match.group(2))
+        if multiplier is None:
+            return Invalid("number")
+        amount *= multiplier
+    if (minimum is not None and amount < minimum) or (
+        maximum is not None and amount > maximum
+    ):
+        return Invalid(
+            "number_range",
+            {"minimum": f"{minimum or 0:,.0f}", "maximum": f"{maximum or 0:,.0f}"},
+        )
+    value = int(amount) if amount.is_integer() else amount
+    return Valid(value, f"{value:,}")
+
+
+_EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+
+
+def validate_email(text: str) -> Result:
+    """An e-mail address."""
+    answer = clean(text)
+    return (
+        Valid(answer.lower(), answer.lower())
+        if _EMAIL.match(answer)
+        else Invalid("email")
+    )
+
+
+def validate_text(text: str, min_length: int = 3, max_length: int = 300) -> Result:
+    """Free text such as an address: 3-300 characters, not only digits or symbols."""
+    answer = clean(text)
+    letters = sum(ch.isalpha() for ch in answer)
+    if len(answer) < min_length or len(answer) > max_length or letters < 2:
+        return Invalid("text")
+    return Valid(answer, answer)
+
+
+Validator = Callable[..., Result]
+
+
+def validate(
+    field_type: str,
+    text: str,
+    *,
+    language: str,
+    today: date,
+    constraints: Optional[Mapping[str, Any]] = None,
+    choices: Sequence[Choice] = (),
+    intent: Optional[str] = None,
+) -> Result:
+    """Validates ``text`` as an answer of ``field_type`` (the catalog's field types).
+
+    Args:
+        field_type: One of name, date, aadhaar, mobile, pincode, district, choice, yes_no,
+            text, number, email.
+        text: What the citizen typed (or the payload of the button they pressed).
+        language: The citizen's language, for echoing labels back.
+        today: Today's date, for range checks on dates.
+        constraints: Type-specific checks from the catalog (past_only, min, max ...).
+        choices: The options of a choice field.
+        intent: The NLU intent of the message (helps with yes/no).
+
+    Returns:
+        ``Valid`` or ``Invalid``.
+    """
+    limits = dict(constraints or {})
+    if field_type == "name":
+        return validate_name(text)
+    if field_type == "date":
+        return validate_date(
+            text,
+            today,
+            past_only=bool(limits.get("past_only")),
+            min_year=int(limits.get("min_year", 1900)),
+        )
+    if field_type == "aadhaar":
+        return validate_aadhaar(text)
+    if field_type == "mobile":
+        return validate_mobile(text)
+    if field_type == "pincode":
+        return validate_pincode(text)
+    if field_type == "district":
+        return validate_district(text, language)
+    if field_type == "choice":
+        return validate_choice(text, choices, language)
+    if field_type == "yes_no":
+        return validate_yes_no(text, intent)
+    if field_type == "number":
+        return validate_number(text, limits.get("min"), limits.get("max"))
+    if field_type == "email":
+        return validate_email(text)
+    if field_type == "text":
+        return validate_text(text)
+    raise ValueError(f"unknown field type {field_type!r}")
