@@ -21,7 +21,8 @@ fi
 
 echo "==> Installing requirements.lock into $VENV (first time takes a few minutes)"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade "pip<25"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements.lock 2>&1 \
+  | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 "$VENV/bin/python" -m pip check
 mkdir -p var/log var/uploads models
 echo "$want" > "$STAMP"
