@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Dict, List, Optional
 
-from catalog.loader import Catalog, Field, Service
-
 from actions import validators
 from actions.replies import Reply, department_menu, info_reply
 from actions.texts import localize
+from catalog.loader import Catalog, Field, Service
 
 # Intents that, inside the form, are commands rather than answers.
 COMMAND_INTENTS = frozenset(
@@ -59,8 +58,10 @@ class Incoming:
 
 @dataclass(frozen=True)
 class Step:
-    """What the form asks next: kind is service, eligibility, field, document, summary,
-    consent, confirm_stop, confirm_switch or done.
+    """What the form asks next.
+
+    ``kind`` is service, eligibility, field, document, summary, consent, confirm_stop,
+    confirm_switch or done; ``name`` is the field, document type or target service.
     """
 
     kind: str
@@ -96,7 +97,7 @@ def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
         return Step("done")
     if not draft.get("service"):
         return Step("service")
-    service = catalog.get(draft["service"])
+    service = catalog[draft["service"]]
     if draft.get("editing"):
         kind = "document" if draft["editing"].startswith("document:") else "field"
         return Step(kind, draft["editing"].removeprefix("document:"))
@@ -176,7 +177,7 @@ def handle_answer(
             return replies
     if step.kind == "service":
         return _choose_service(draft, message, catalog, language)
-    service = catalog.get(draft["service"])
+    service = catalog[draft["service"]]
     if step.kind == "eligibility":
         result = validators.validate_yes_no(message.text, message.intent)
         if isinstance(result, validators.Invalid):
@@ -231,7 +232,7 @@ def _command(
         service_id = message.entities.get("service") or draft.get("service")
         if not service_id or service_id not in catalog:
             return None
-        return [info_reply(intent, catalog.get(service_id), language)]
+        return [info_reply(intent, catalog[service_id], language)]
     if intent == "talk_to_human":
         return [Reply("utter_human_handoff")]
     if intent in ("help", "change_language"):

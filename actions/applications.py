@@ -1,10 +1,12 @@
-"""Tracking: status of an application, "my applications", certificate download and
-verification, and the gateway's status-change notifications."""
+"""Tracking: application status, "my applications", certificates, notifications.
+
+Covers certificate download and verification and the gateway's status-change notifications.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,8 +20,14 @@ from actions.replies import Reply
 from actions.texts import localize
 
 logger = logging.getLogger(__name__)
-STATUSES = ("submitted", "under_verification", "documents_requested", "approved", "rejected",
-            "issued")
+STATUSES = (
+    "submitted",
+    "under_verification",
+    "documents_requested",
+    "approved",
+    "rejected",
+    "issued",
+)
 
 
 def citizen_id(tracker: Tracker) -> str:
@@ -33,19 +41,26 @@ def status_reply(application: Dict[str, Any], language: str) -> Reply:
     status = application.get("status", "submitted")
     service = application.get("service_id", "")
     catalog = get_catalog()
-    name = localize(catalog.get(service).names, language) if service in catalog else service
-    return Reply(f"utter_status_{status}" if status in STATUSES else "utter_status_submitted", {
-        "application_id": application.get("application_id", ""),
-        "service": name,
-        "reason": application.get("reason") or application.get("status_reason") or "-",
-        "due_date": (application.get("due_date") or application.get("sla_due_date") or "-")[:10],
-    })
+    name = localize(catalog[service].names, language) if service in catalog else service
+    return Reply(
+        f"utter_status_{status}" if status in STATUSES else "utter_status_submitted",
+        {
+            "application_id": application.get("application_id", ""),
+            "service": name,
+            "reason": application.get("reason")
+            or application.get("status_reason")
+            or "-",
+            "due_date": (
+                application.get("due_date") or application.get("sla_due_date") or "-"
+            )[:10],
+        },
+    )
 
 
 class ActionCheckStatus(Action):
     """Tells the status of the application named, or lists the citizen's applications."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_check_status"
 
     def run(
@@ -56,13 +71,22 @@ class ActionCheckStatus(Action):
         client = EDistrictClient()
         try:
             if application_id:
-                send(dispatcher, status_reply(client.get_application(application_id), language))
+                send(
+                    dispatcher,
+                    status_reply(client.get_application(application_id), language),
+                )
                 return []
             applications = client.list_applications(citizen_id(tracker))
         except EDistrictError as error:
-            send(dispatcher, Reply("utter_application_not_found" if error.status == 404
-                                   else "utter_gateway_unavailable",
-                                   {"application_id": application_id or ""}))
+            send(
+                dispatcher,
+                Reply(
+                    "utter_application_not_found"
+                    if error.status == 404
+                    else "utter_gateway_unavailable",
+                    {"application_id": application_id or ""},
+                ),
+            )
             return []
         if not applications:
             send(dispatcher, Reply("utter_no_applications"))
@@ -74,58 +98,81 @@ class ActionCheckStatus(Action):
 class ActionDownloadCertificate(Action):
     """Sends the issued certificate of an application as a PDF link/document."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_download_certificate"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        application_id = (next(tracker.get_latest_entity_values("application_id"), None)
-                          or tracker.get_slot("last_application_id"))
+        application_id = next(
+            tracker.get_latest_entity_values("application_id"), None
+        ) or tracker.get_slot("last_application_id")
         client = EDistrictClient()
         try:
             if not application_id:
-                issued = [a for a in client.list_applications(citizen_id(tracker))
-                          if a.get("status") == "issued"]
+                issued = [
+                    a
+                    for a in client.list_applications(citizen_id(tracker))
+                    if a.get("status") == "issued"
+                ]
                 application_id = issued[0]["application_id"] if issued else None
             if not application_id:
                 send(dispatcher, Reply("utter_no_certificate"))
                 return []
             application = client.get_application(application_id)
         except EDistrictError as error:
-            send(dispatcher, Reply("utter_application_not_found" if error.status == 404
-                                   else "utter_gateway_unavailable",
-                                   {"application_id": application_id or ""}))
+            send(
+                dispatcher,
+                Reply(
+                    "utter_application_not_found"
+                    if error.status == 404
+                    else "utter_gateway_unavailable",
+                    {"application_id": application_id or ""},
+                ),
+            )
             return []
         if application.get("status") != "issued":
-            send(dispatcher, status_reply(application, tracker.get_slot("language") or "en"))
+            send(
+                dispatcher,
+                status_reply(application, tracker.get_slot("language") or "en"),
+            )
             return []
         send_certificate(dispatcher, application)
         return []
 
 
-def send_certificate(dispatcher: CollectingDispatcher, application: Dict[str, Any]) -> None:
+def send_certificate(
+    dispatcher: CollectingDispatcher, application: Dict[str, Any]
+) -> None:
     """Sends the certificate PDF as a document message every channel can render."""
     url = application.get("certificate_url") or ""
     application_id = application.get("application_id", "")
-    send(dispatcher, Reply("utter_certificate_ready", {"application_id": application_id}))
+    send(
+        dispatcher, Reply("utter_certificate_ready", {"application_id": application_id})
+    )
     dispatcher.utter_message(
-        json_message={"document": {"url": url, "filename": f"{application_id}.pdf",
-                                   "caption": application_id}},
+        json_message={
+            "document": {
+                "url": url,
+                "filename": f"{application_id}.pdf",
+                "caption": application_id,
+            }
+        },
     )
 
 
 class ActionVerifyCertificate(Action):
     """Checks a certificate number (or QR token) with the gateway's public verifier."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_verify_certificate"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        number = (next(tracker.get_latest_entity_values("certificate_number"), None)
-                  or next(tracker.get_latest_entity_values("application_id"), None))
+        number = next(
+            tracker.get_latest_entity_values("certificate_number"), None
+        ) or next(tracker.get_latest_entity_values("application_id"), None)
         if not number:
             send(dispatcher, Reply("utter_ask_certificate_number"))
             return []
@@ -133,46 +180,70 @@ class ActionVerifyCertificate(Action):
             result = EDistrictClient().verify(number)
         except EDistrictError as error:
             if error.status in (400, 404):
-                send(dispatcher, Reply("utter_certificate_not_valid", {"number": number}))
+                send(
+                    dispatcher, Reply("utter_certificate_not_valid", {"number": number})
+                )
             else:
-                send(dispatcher, Reply("utter_gateway_unavailable", {"application_id": ""}))
+                send(
+                    dispatcher,
+                    Reply("utter_gateway_unavailable", {"application_id": ""}),
+                )
             return []
         if not result.get("valid"):
             send(dispatcher, Reply("utter_certificate_not_valid", {"number": number}))
             return []
-        send(dispatcher, Reply("utter_certificate_valid", {
-            "number": result.get("certificate_number", number),
-            "name": result.get("holder_name") or result.get("name") or "-",
-            "service": result.get("service_name") or result.get("service_id") or "-",
-            "issued_on": (result.get("issued_at") or "-")[:10],
-        }))
+        send(
+            dispatcher,
+            Reply(
+                "utter_certificate_valid",
+                {
+                    "number": result.get("certificate_number", number),
+                    "name": result.get("holder_name") or result.get("name") or "-",
+                    "service": result.get("service_name")
+                    or result.get("service_id")
+                    or "-",
+                    "issued_on": (result.get("issued_at") or "-")[:10],
+                },
+            ),
+        )
         return []
 
 
 class ActionNotifyStatus(Action):
     """Tells the citizen about a status change pushed by the gateway (trigger_intent)."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_notify_status"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         language = tracker.get_slot("language") or "en"
-        entities = {e["entity"]: e.get("value")
-                    for e in (tracker.latest_message or {}).get("entities") or []}
+        entities = {
+            e["entity"]: e.get("value")
+            for e in (tracker.latest_message or {}).get("entities") or []
+        }
         application_id: Optional[str] = entities.get("application_id")
         status = entities.get("status") or "submitted"
-        application: Dict[str, Any] = {"application_id": application_id, "status": status,
-                                       "reason": entities.get("reason"),
-                                       "service_id": entities.get("service_id"),
-                                       "certificate_url": entities.get("certificate_url")}
+        application: Dict[str, Any] = {
+            "application_id": application_id,
+            "status": status,
+            "reason": entities.get("reason"),
+            "service_id": entities.get("service_id"),
+            "certificate_url": entities.get("certificate_url"),
+        }
         if application_id:
             try:
-                application = {**application, **EDistrictClient().get_application(application_id)}
+                application = {
+                    **application,
+                    **EDistrictClient().get_application(application_id),
+                }
             except EDistrictError as error:
-                logger.warning("Status notification for %s without details: %s",
-                               application_id, error)
+                logger.warning(
+                    "Status notification for %s without details: %s",
+                    application_id,
+                    error,
+                )
         send(dispatcher, status_reply(application, language))
         if status == "issued":
             send_certificate(dispatcher, application)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Text
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,7 +18,7 @@ NEAR = {"en": " near {}", "hi": " ({} के पास)", "hinglish": " ({} ke p
 class ActionFindCsc(Action):
     """Points to the official CSC locator, with the PIN code or district if given."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_find_csc"
 
     def run(

@@ -1,10 +1,13 @@
-"""A photo or PDF sent outside a form: attach it to the application an officer asked
-about, or explain how to use it."""
+"""A photo or PDF sent outside a form.
+
+It is attached to the application an officer asked about, or the citizen is told how to
+use it.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import List, Text
+from typing import List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -23,31 +26,44 @@ logger = logging.getLogger(__name__)
 class ActionReceiveDocument(Action):
     """Uploads a document to the citizen's application in ``documents_requested``."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_receive_document"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        document = ((tracker.latest_message or {}).get("metadata") or {}).get("document")
-        path = document_path(document["id"]) if document else None
+        document = ((tracker.latest_message or {}).get("metadata") or {}).get(
+            "document"
+        )
+        document = document or {}
+        path = document_path(str(document.get("id", "")))
         if path is None:
             send(dispatcher, Reply("utter_document_not_expected"))
             return []
         client = EDistrictClient()
         try:
-            waiting = [a for a in client.list_applications(citizen_id(tracker))
-                       if a.get("status") == "documents_requested"]
+            waiting = [
+                a
+                for a in client.list_applications(citizen_id(tracker))
+                if a.get("status") == "documents_requested"
+            ]
             if not waiting:
                 send(dispatcher, Reply("utter_document_not_expected"))
                 return []
             application_id = waiting[0]["application_id"]
-            client.upload_document(application_id, "requested_document", path,
-                                   document.get("filename") or path.name,
-                                   document.get("mime_type") or "")
+            client.upload_document(
+                application_id,
+                "requested_document",
+                path,
+                document.get("filename") or path.name,
+                document.get("mime_type") or "",
+            )
         except EDistrictError as error:
             logger.warning("Could not attach a document: %s", error)
             send(dispatcher, Reply("utter_gateway_unavailable"))
             return []
-        send(dispatcher, Reply("utter_document_attached", {"application_id": application_id}))
+        send(
+            dispatcher,
+            Reply("utter_document_attached", {"application_id": application_id}),
+        )
         return []

@@ -29,7 +29,9 @@ class EDistrictError(Exception):
         status: The HTTP status, when there was a response.
     """
 
-    def __init__(self, message: str, retryable: bool, status: Optional[int] = None) -> None:
+    def __init__(
+        self, message: str, retryable: bool, status: Optional[int] = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.status = status
@@ -46,7 +48,7 @@ class ClientSettings:
     backoff: float = 0.5
 
     @classmethod
-    def from_env(cls) -> "ClientSettings":
+    def from_env(cls) -> ClientSettings:
         """Reads ``EDISTRICT_URL``, ``EDISTRICT_SERVICE_TOKEN``, ``EDISTRICT_TIMEOUT``."""
         return cls(
             base_url=os.environ.get("EDISTRICT_URL", cls.base_url).rstrip("/"),
@@ -64,7 +66,9 @@ class EDistrictClient:
     """
 
     def __init__(
-        self, settings: Optional[ClientSettings] = None, session: Optional[requests.Session] = None
+        self,
+        settings: Optional[ClientSettings] = None,
+        session: Optional[requests.Session] = None,
     ) -> None:
         self.settings = settings or ClientSettings.from_env()
         self.session = session or requests.Session()
@@ -90,18 +94,32 @@ class EDistrictClient:
         Returns:
             The created application (``application_id``, ``status``, ``due_date`` ...).
         """
-        body = {"service_id": service_id, "fields": fields, "citizen": citizen,
-                "channel": channel}
-        return self._request("POST", "/api/v1/applications", json=body,
-                             headers={"Idempotency-Key": idempotency_key})
+        body = {
+            "service_id": service_id,
+            "fields": fields,
+            "citizen": citizen,
+            "channel": channel,
+        }
+        return self._request(
+            "POST",
+            "/api/v1/applications",
+            json=body,
+            headers={"Idempotency-Key": idempotency_key},
+        )
 
     def upload_document(
-        self, application_id: str, document_type: str, path: Path, filename: str, mime_type: str
+        self,
+        application_id: str,
+        document_type: str,
+        path: Path,
+        filename: str,
+        mime_type: str,
     ) -> Dict[str, Any]:
         """Uploads one stored document file to an application."""
         with open(path, "rb") as handle:
             return self._request(
-                "POST", f"/api/v1/applications/{application_id}/documents",
+                "POST",
+                f"/api/v1/applications/{application_id}/documents",
                 data={"document_type": document_type},
                 files={"file": (filename, handle.read(), mime_type)},
             )
@@ -112,13 +130,17 @@ class EDistrictClient:
 
     def list_applications(self, citizen_id: str) -> List[Dict[str, Any]]:
         """Returns the applications of one citizen (WhatsApp id or sender id)."""
-        result = self._request("GET", "/api/v1/applications", params={"citizen_id": citizen_id})
+        result = self._request(
+            "GET", "/api/v1/applications", params={"citizen_id": citizen_id}
+        )
         items = result.get("items", result) if isinstance(result, dict) else result
         return list(items)
 
     def certificate_pdf(self, application_id: str) -> bytes:
         """Returns the issued certificate of an application as PDF bytes."""
-        response = self._send("GET", f"/api/v1/applications/{application_id}/certificate")
+        response = self._send(
+            "GET", f"/api/v1/applications/{application_id}/certificate"
+        )
         return response.content
 
     def verify(self, token_or_number: str) -> Dict[str, Any]:
@@ -130,17 +152,22 @@ class EDistrictClient:
         try:
             return response.json()
         except ValueError as error:
-            raise EDistrictError(f"{method} {path}: not JSON", retryable=False) from error
+            raise EDistrictError(
+                f"{method} {path}: not JSON", retryable=False
+            ) from error
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         url = f"{self.settings.base_url}{path}"
         last: Optional[EDistrictError] = None
         for attempt in range(1, self.settings.attempts + 1):
             try:
-                response = self.session.request(method, url, timeout=self.settings.timeout,
-                                                **kwargs)
+                response = self.session.request(
+                    method, url, timeout=self.settings.timeout, **kwargs
+                )
             except requests.RequestException as error:
-                last = EDistrictError(f"{method} {path}: {type(error).__name__}", retryable=True)
+                last = EDistrictError(
+                    f"{method} {path}: {type(error).__name__}", retryable=True
+                )
             else:
                 if response.status_code < 400:
                     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 import yaml
 from rasa_sdk import Action, Tracker
@@ -27,7 +27,9 @@ def intent_titles() -> Dict[str, Dict[str, str]]:
     return yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8"))
 
 
-def clarification_buttons(message: Dict[str, Any], language: str) -> List[Dict[str, str]]:
+def clarification_buttons(
+    message: Dict[str, Any], language: str
+) -> List[Dict[str, str]]:
     """The closest intents (by NLU ranking) that have a title, as buttons keeping entities.
 
     Args:
@@ -38,15 +40,22 @@ def clarification_buttons(message: Dict[str, Any], language: str) -> List[Dict[s
         Up to three buttons, then the menu.
     """
     titles = intent_titles()
-    entities = {e["entity"]: e["value"] for e in message.get("entities") or []
-                if e.get("entity") in ("service", "application_id")}
+    entities = {
+        e["entity"]: e["value"]
+        for e in message.get("entities") or []
+        if e.get("entity") in ("service", "application_id")
+    }
     suffix = json.dumps(entities, ensure_ascii=False) if entities else ""
-    buttons = []
+    buttons: List[Dict[str, str]] = []
     for ranked in message.get("intent_ranking") or []:
         name = ranked.get("name")
         if name in titles and name != "help" and len(buttons) < MAX_OPTIONS:
-            buttons.append({"title": localize(titles[name], language),
-                            "payload": f"/{name}{suffix}"})
+            buttons.append(
+                {
+                    "title": localize(titles[name], language),
+                    "payload": f"/{name}{suffix}",
+                }
+            )
     buttons.append({"title": localize(titles["help"], language), "payload": "/help"})
     return buttons
 
@@ -54,7 +63,7 @@ def clarification_buttons(message: Dict[str, Any], language: str) -> List[Dict[s
 class ActionClarify(Action):
     """Offers the closest options as buttons instead of guessing."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify"
 
     def run(

@@ -9,7 +9,7 @@ whatever comes next. No service needs its own slots or Python code.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -82,16 +82,16 @@ def current_draft(tracker: Tracker) -> Dict[str, Any]:
 class ValidateApplicationForm(FormValidationAction):
     """Validates each answer of the application form against the catalog."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_application_form"
 
     async def required_slots(
         self,
-        domain_slots: List[Text],
+        domain_slots: List[str],
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> List[Text]:
+    ) -> List[str]:
         return ["application_step"]
 
     def validate_application_step(
@@ -100,14 +100,16 @@ class ValidateApplicationForm(FormValidationAction):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> Dict[Text, Any]:
+    ) -> Dict[str, Any]:
         """Applies the message to the draft; completes the form when nothing is left."""
         catalog = get_catalog()
         draft = current_draft(tracker)
         language = language_of(tracker)
-        for reply in handle_answer(draft, incoming(tracker), catalog, language, date.today()):
+        for reply in handle_answer(
+            draft, incoming(tracker), catalog, language, date.today()
+        ):
             send(dispatcher, reply)
-        slots: Dict[Text, Any] = {"application": draft, "application_step": None}
+        slots: Dict[str, Any] = {"application": draft, "application_step": None}
         kept = dict(tracker.get_slot("drafts") or {})
         if draft["status"] == "switched":
             target = draft.pop("switch_to")
@@ -126,7 +128,7 @@ class ValidateApplicationForm(FormValidationAction):
 class ActionAskApplicationStep(Action):
     """Asks the next question of the application form."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_ask_application_step"
 
     def run(
@@ -142,39 +144,77 @@ class ActionAskApplicationStep(Action):
             send(dispatcher, departments_menu(catalog, language))
             return events
         if step.kind == "confirm_stop":
-            send(dispatcher, Reply("utter_ask_confirm_stop", buttons=yes_no_buttons(language)))
+            send(
+                dispatcher,
+                Reply("utter_ask_confirm_stop", buttons=yes_no_buttons(language)),
+            )
             return events
         if step.kind == "confirm_switch":
-            send(dispatcher, Reply("utter_ask_switch_service", {
-                "current": localize(catalog.get(draft["service"]).names, language),
-                "new": localize(catalog.get(step.name or "").names, language),
-            }, yes_no_buttons(language)))
+            send(
+                dispatcher,
+                Reply(
+                    "utter_ask_switch_service",
+                    {
+                        "current": localize(catalog[draft["service"]].names, language),
+                        "new": localize(catalog[step.name or ""].names, language),
+                    },
+                    yes_no_buttons(language),
+                ),
+            )
             return events
-        service = catalog.get(draft["service"])
+        service = catalog[draft["service"]]
         name = localize(service.names, language)
         if step.kind == "eligibility":
-            conditions = "\n".join(f"• {localize(r.text, language)}" for r in service.eligibility)
-            send(dispatcher, Reply("utter_ask_eligibility", {
-                "service": name, "conditions": conditions,
-            }, yes_no_buttons(language)))
+            conditions = "\n".join(
+                f"• {localize(r.text, language)}" for r in service.eligibility
+            )
+            send(
+                dispatcher,
+                Reply(
+                    "utter_ask_eligibility",
+                    {
+                        "service": name,
+                        "conditions": conditions,
+                    },
+                    yes_no_buttons(language),
+                ),
+            )
         elif step.kind == "field":
             send(dispatcher, self.field_question(service, step.name or "", language))
         elif step.kind == "document":
             document = next(d for d in service.documents if d.type == step.name)
-            send(dispatcher, Reply("utter_ask_document", {
-                "document": localize(document.name, language)}, [
-                {"title": "⏳", "payload": "/send_later"}]))
+            send(
+                dispatcher,
+                Reply(
+                    "utter_ask_document",
+                    {"document": localize(document.name, language)},
+                    [{"title": "⏳", "payload": "/send_later"}],
+                ),
+            )
         elif step.kind == "summary":
             rows = summary_items(draft, service, language)
             summary = "\n".join(
-                f"{number}. {label}: {shown}" for number, (_, label, shown) in enumerate(rows, 1)
+                f"{number}. {label}: {shown}"
+                for number, (_, label, shown) in enumerate(rows, 1)
             )
-            send(dispatcher, Reply("utter_summary", {"service": name, "summary": summary},
-                                   yes_no_buttons(language)[:1]))
+            send(
+                dispatcher,
+                Reply(
+                    "utter_summary",
+                    {"service": name, "summary": summary},
+                    yes_no_buttons(language)[:1],
+                ),
+            )
         elif step.kind == "consent":
             department = catalog.departments[service.department]
-            send(dispatcher, Reply("utter_ask_consent", {
-                "department": localize(department.names, language)}, yes_no_buttons(language)))
+            send(
+                dispatcher,
+                Reply(
+                    "utter_ask_consent",
+                    {"department": localize(department.names, language)},
+                    yes_no_buttons(language),
+                ),
+            )
         return events
 
     @staticmethod
@@ -183,20 +223,25 @@ class ActionAskApplicationStep(Action):
         item = next(f for f in service.fields if f.name == field_name)
         buttons: List[Dict[str, str]] = []
         if item.type == "choice":
-            buttons = [{"title": localize(c.label, language), "payload": c.value}
-                       for c in item.choices]
+            buttons = [
+                {"title": localize(c.label, language), "payload": c.value}
+                for c in item.choices
+            ]
         elif item.type == "yes_no":
             buttons = yes_no_buttons(language)
         example = localize(item.example, language) if item.example else ""
         response = "utter_ask_field" if example else "utter_ask_field_no_example"
-        return Reply(response, {"prompt": localize(item.prompt, language), "example": example},
-                     buttons)
+        return Reply(
+            response,
+            {"prompt": localize(item.prompt, language), "example": example},
+            buttons,
+        )
 
 
 class ActionFinishApplication(Action):
     """Runs when the form ends: submits a completed application, or closes the draft."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_finish_application"
 
     def run(

@@ -56,18 +56,30 @@ def keep(key: str, sender_id: str, payload: Dict[str, Any], error: str) -> None:
                 .values(attempts=pending_submissions.c.attempts + 1, last_error=error)
             )
         else:
-            db.execute(pending_submissions.insert().values(
-                key=key, sender_id=sender_id, payload=json.dumps(payload, ensure_ascii=False),
-                created_at=datetime.now(timezone.utc), attempts=1, last_error=error,
-            ))
+            db.execute(
+                pending_submissions.insert().values(
+                    key=key,
+                    sender_id=sender_id,
+                    payload=json.dumps(payload, ensure_ascii=False),
+                    created_at=datetime.now(timezone.utc),
+                    attempts=1,
+                    last_error=error,
+                )
+            )
 
 
 def all_pending() -> List[Dict[str, Any]]:
     """Returns every kept submission, oldest first."""
     with engine().begin() as db:
-        rows = db.execute(
-            sa.select(pending_submissions).order_by(pending_submissions.c.created_at)
-        ).mappings().all()
+        rows = (
+            db.execute(
+                sa.select(pending_submissions).order_by(
+                    pending_submissions.c.created_at
+                )
+            )
+            .mappings()
+            .all()
+        )
     return [{**row, "payload": json.loads(row["payload"])} for row in rows]
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
-from catalog.loader import Catalog, Service
-
 from actions.texts import localize
+from catalog.loader import Catalog, Service
 
 
 @dataclass

@@ -31,7 +31,7 @@ class ActionListServices(Action):
         catalog = get_catalog()
         language = tracker.get_slot("language") or "en"
         department = next(tracker.get_latest_entity_values("department"), None)
-        if department in catalog.departments:
+        if department and department in catalog.departments:
             send(dispatcher, department_menu(catalog, department, language))
         else:
             send(dispatcher, departments_menu(catalog, language))
@@ -55,5 +55,5 @@ class ActionServiceInfo(Action):
             send(dispatcher, Reply("utter_ask_which_service"))
             send(dispatcher, departments_menu(catalog, language))
             return []
-        send(dispatcher, info_reply(intent, catalog.get(service_id), language))
+        send(dispatcher, info_reply(intent, catalog[service_id], language))
         return []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
@@ -27,14 +27,15 @@ def unfinished_draft(slots: Dict[str, Any]) -> Optional[Dict[str, Any]]:
 class ActionSessionStart(Action):
     """Starts a new session keeping slots; offers to continue an unfinished application."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         carried = {
-            key: value for key, value in tracker.current_slot_values().items()
+            key: value
+            for key, value in tracker.current_slot_values().items()
             if value is not None and key not in ("requested_slot", "application_step")
         }
         events: List[EventType] = [SessionStarted()]
@@ -46,9 +47,19 @@ class ActionSessionStart(Action):
             kept[draft["service"]] = {**draft, "status": "open"}
             events += [SlotSet("drafts", kept), SlotSet("application", None)]
             language = carried.get("language") or "en"
-            name = localize(catalog.get(draft["service"]).names, language)
-            send(dispatcher, Reply("utter_draft_found", {"service": name}, [{
-                "title": name[:20], "payload": f'/apply_service{{"service":"{draft["service"]}"}}',
-            }]))
+            name = localize(catalog[draft["service"]].names, language)
+            send(
+                dispatcher,
+                Reply(
+                    "utter_draft_found",
+                    {"service": name},
+                    [
+                        {
+                            "title": name[:20],
+                            "payload": f'/apply_service{{"service":"{draft["service"]}"}}',
+                        }
+                    ],
+                ),
+            )
         events.append(ActionExecuted("action_listen"))
         return events

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 from datetime import date
-from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import requests
@@ -26,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
     """The gateway request for a draft: applicable answers, citizen, documents."""
-    service = get_catalog().get(draft["service"])
+    service = get_catalog()[draft["service"]]
     answers = {
         item.name: draft["answers"][item.name]
         for item in applicable_fields(draft, service)
@@ -55,14 +54,22 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
 def deliver(client: EDistrictClient, payload: Dict[str, Any]) -> Dict[str, Any]:
     """Creates the application and uploads its documents (idempotent on retry)."""
     created = client.submit_application(
-        payload["key"], payload["service_id"], payload["fields"], payload["citizen"],
+        payload["key"],
+        payload["service_id"],
+        payload["fields"],
+        payload["citizen"],
         payload["channel"],
     )
     for document_type, ref in payload["documents"].items():
         path = document_path(ref["id"])
         if path is not None and path.is_file():
-            client.upload_document(created["application_id"], document_type, path,
-                                   ref.get("filename") or path.name, ref.get("mime_type") or "")
+            client.upload_document(
+                created["application_id"],
+                document_type,
+                path,
+                ref.get("filename") or path.name,
+                ref.get("mime_type") or "",
+            )
     return created
 
 
@@ -83,13 +90,25 @@ def submit_application(
         logger.error("Gateway refused application %s: %s", payload["key"], error)
         send(dispatcher, Reply("utter_submission_refused"))
         kept = dict(tracker.get_slot("drafts") or {})
-        kept[draft["service"]] = {**draft, "status": "open", "summary_ok": False,
-                                  "consent": None}
+        kept[draft["service"]] = {
+            **draft,
+            "status": "open",
+            "summary_ok": False,
+            "consent": None,
+        }
         return [SlotSet("drafts", kept)]
-    send(dispatcher, Reply("utter_application_submitted", {
-        "application_id": created["application_id"],
-        "due_date": _display_date(created.get("due_date") or created.get("sla_due_date")),
-    }))
+    send(
+        dispatcher,
+        Reply(
+            "utter_application_submitted",
+            {
+                "application_id": created["application_id"],
+                "due_date": _display_date(
+                    created.get("due_date") or created.get("sla_due_date")
+                ),
+            },
+        ),
+    )
     return [SlotSet("last_application_id", created["application_id"])]
 
 
@@ -122,13 +141,22 @@ def notify(sender_id: str, created: Dict[str, Any]) -> None:
         requests.post(
             f"{rasa_url}/conversations/{sender_id}/trigger_intent",
             params={"output_channel": "latest"},
-            json={"name": "application_status_changed", "entities": {
-                "application_id": created["application_id"], "status": "submitted"}},
+            json={
+                "name": "application_status_changed",
+                "entities": {
+                    "application_id": created["application_id"],
+                    "status": "submitted",
+                },
+            },
             timeout=10,
         ).raise_for_status()
     except requests.RequestException as error:
-        logger.warning("Could not notify %s about %s: %s", sender_id,
-                       created["application_id"], type(error).__name__)
+        logger.warning(
+            "Could not notify %s about %s: %s",
+            sender_id,
+            created["application_id"],
+            type(error).__name__,
+        )
 
 
 def _display_date(value: Optional[str]) -> str:

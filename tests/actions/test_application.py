@@ -9,8 +9,13 @@ from actions.application import Incoming, handle_answer, new_draft, next_step
 from catalog.loader import load_catalog
 
 TODAY = date(2026, 11, 28)
-DOCUMENT = {"id": "ab" * 32, "mime_type": "image/jpeg", "size": 1234, "sha256": "ab" * 32,
-            "filename": "bill.jpg"}
+DOCUMENT = {
+    "id": "ab" * 32,
+    "mime_type": "image/jpeg",
+    "size": 1234,
+    "sha256": "ab" * 32,
+    "filename": "bill.jpg",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +36,13 @@ def steps(draft, catalog):
 def test_complete_application_with_conditions_and_documents(catalog):
     draft = new_draft(None)
     assert steps(draft, catalog) == ("service", None)
-    say(draft, catalog, "test cert chahiye", intent="apply_service",
-        entities={"service": "test_certificate"})
+    say(
+        draft,
+        catalog,
+        "test cert chahiye",
+        intent="apply_service",
+        entities={"service": "test_certificate"},
+    )
     assert steps(draft, catalog) == ("eligibility", None)
     say(draft, catalog, "haan", intent="affirm")
     assert steps(draft, catalog) == ("field", "applicant_name")
@@ -43,17 +53,27 @@ def test_complete_application_with_conditions_and_documents(catalog):
     say(draft, catalog, "2.5 lakh")
     say(draft, catalog, "skip")  # optional Aadhaar
     assert steps(draft, catalog) == ("document", "address_proof")
-    assert say(draft, catalog, "/document_uploaded", intent="document_uploaded",
-               document=DOCUMENT) == ["utter_document_received"]
-    assert say(draft, catalog, "baad mein", intent="send_later") == ["utter_document_later"]
+    assert say(
+        draft,
+        catalog,
+        "/document_uploaded",
+        intent="document_uploaded",
+        document=DOCUMENT,
+    ) == ["utter_document_received"]
+    assert say(draft, catalog, "baad mein", intent="send_later") == [
+        "utter_document_later"
+    ]
     assert steps(draft, catalog) == ("summary", None)
     say(draft, catalog, "yes", intent="affirm")
     assert steps(draft, catalog) == ("consent", None)
     say(draft, catalog, "हाँ", intent="affirm", language="hi")
     assert draft["status"] == "done"
     assert draft["answers"] == {
-        "applicant_name": "Sita Devi", "date_of_birth": "1990-08-15", "category": "obc",
-        "annual_income": 250000, "aadhaar": None,
+        "applicant_name": "Sita Devi",
+        "date_of_birth": "1990-08-15",
+        "category": "obc",
+        "annual_income": 250000,
+        "aadhaar": None,
     }
     assert draft["documents"] == {"address_proof": DOCUMENT, "income_proof": "later"}
 
@@ -68,7 +88,13 @@ def test_general_category_skips_income_field_and_document(catalog):
     assert steps(draft, catalog) == ("field", "aadhaar")
     say(draft, catalog, "2345 6789 0124")
     assert draft["display"]["aadhaar"] == "XXXX XXXX 0124"
-    say(draft, catalog, "/document_uploaded", intent="document_uploaded", document=DOCUMENT)
+    say(
+        draft,
+        catalog,
+        "/document_uploaded",
+        intent="document_uploaded",
+        document=DOCUMENT,
+    )
     assert steps(draft, catalog) == ("summary", None)
 
 
@@ -97,14 +123,18 @@ def test_stop_asks_for_confirmation_and_can_be_undone(catalog):
     assert say(draft, catalog, "nahi", intent="deny") == ["utter_continue_application"]
     assert steps(draft, catalog) == ("field", "applicant_name")
     say(draft, catalog, "stop", intent="stop")
-    assert say(draft, catalog, "yes", intent="affirm") == ["utter_application_cancelled"]
+    assert say(draft, catalog, "yes", intent="affirm") == [
+        "utter_application_cancelled"
+    ]
     assert draft["status"] == "cancelled"
 
 
 def test_fee_question_inside_the_form_is_answered_and_the_form_continues(catalog):
     draft = new_draft("test_certificate")
     say(draft, catalog, "yes", intent="affirm")
-    assert say(draft, catalog, "fees kitni hai", intent="ask_fee") == ["utter_service_fee"]
+    assert say(draft, catalog, "fees kitni hai", intent="ask_fee") == [
+        "utter_service_fee"
+    ]
     assert steps(draft, catalog) == ("field", "applicant_name")
 
 
@@ -120,7 +150,9 @@ def test_text_where_a_document_is_expected_explains_what_is_needed(catalog):
     for text in ("yes", "Asha", "01/01/1980", "general", "skip"):
         say(draft, catalog, text, intent="affirm" if text == "yes" else "inform")
     assert steps(draft, catalog) == ("document", "address_proof")
-    assert say(draft, catalog, "my address is laxmi nagar") == ["utter_document_expected"]
+    assert say(draft, catalog, "my address is laxmi nagar") == [
+        "utter_document_expected"
+    ]
     assert draft["documents"] == {}
 
 
@@ -128,7 +160,13 @@ def completed_to_summary(catalog):
     draft = new_draft("test_certificate")
     for text in ("yes", "Asha", "01/01/1980", "general", "skip"):
         say(draft, catalog, text, intent="affirm" if text == "yes" else "inform")
-    say(draft, catalog, "/document_uploaded", intent="document_uploaded", document=DOCUMENT)
+    say(
+        draft,
+        catalog,
+        "/document_uploaded",
+        intent="document_uploaded",
+        document=DOCUMENT,
+    )
     assert steps(draft, catalog) == ("summary", None)
     return draft
 
@@ -144,8 +182,11 @@ def test_summary_edit_by_number(catalog):
 
 @pytest.mark.parametrize(
     ("text", "language", "field"),
-    [("naam badlo", "hinglish", "applicant_name"), ("change date of birth", "en", "date_of_birth"),
-     ("नाम बदलना है", "hi", "applicant_name")],
+    [
+        ("naam badlo", "hinglish", "applicant_name"),
+        ("change date of birth", "en", "date_of_birth"),
+        ("नाम बदलना है", "hi", "applicant_name"),
+    ],
 )
 def test_summary_edit_by_name_in_three_languages(catalog, text, language, field):
     draft = completed_to_summary(catalog)
@@ -153,13 +194,41 @@ def test_summary_edit_by_name_in_three_languages(catalog, text, language, field)
     assert steps(draft, catalog) == ("field", field)
 
 
-def test_switching_service_asks_first(catalog):
+def test_naming_the_same_service_again_just_continues(catalog):
     draft = new_draft("test_certificate")
     say(draft, catalog, "yes", intent="affirm")
     say(draft, catalog, "Asha")
-    say(draft, catalog, "income certificate", intent="apply_service",
-        entities={"service": "test_certificate"})
-    assert steps(draft, catalog) == ("field", "date_of_birth")  # same service: no question
+    say(
+        draft,
+        catalog,
+        "test cert",
+        intent="apply_service",
+        entities={"service": "test_certificate"},
+    )
+    assert steps(draft, catalog) == ("field", "date_of_birth")
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent", "status"),
+    [("haan", "affirm", "switched"), ("nahi", "deny", "open")],
+)
+def test_switching_service_asks_whether_to_keep_the_draft(
+    catalog, answer, intent, status
+):
+    draft = new_draft("test_certificate")
+    say(draft, catalog, "yes", intent="affirm")
+    say(draft, catalog, "Asha")
+    say(
+        draft,
+        catalog,
+        "test licence banwana hai",
+        intent="apply_service",
+        entities={"service": "test_licence"},
+    )
+    assert steps(draft, catalog) == ("confirm_switch", "test_licence")
+    say(draft, catalog, answer, intent=intent)
+    assert draft["status"] == status
+    assert draft["answers"]["applicant_name"] == "Asha"  # kept either way
 
 
 def test_refused_consent_keeps_the_draft_unsubmitted(catalog):

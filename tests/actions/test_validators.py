@@ -35,8 +35,16 @@ def test_not_names(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["15/08/2020", "15-08-2020", "15.08.2020", "15 aug 2020", "15 August 2020",
-     "15 अगस्त 2020", "१५/०८/२०२०", "2020-08-15"],
+    [
+        "15/08/2020",
+        "15-08-2020",
+        "15.08.2020",
+        "15 aug 2020",
+        "15 August 2020",
+        "15 अगस्त 2020",
+        "१५/०८/२०२०",
+        "2020-08-15",
+    ],
 )
 def test_dates_in_common_formats_and_hindi(text):
     assert check("date", text) == Valid("2020-08-15", "15/08/2020")
@@ -60,8 +68,17 @@ def test_too_old_date():
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("haan", True), ("yes", True), ("हाँ", True), ("ji haan", True), ("/affirm", True),
-     ("nahi", False), ("no", False), ("नहीं", False), ("/deny", False)],
+    [
+        ("haan", True),
+        ("yes", True),
+        ("हाँ", True),
+        ("ji haan", True),
+        ("/affirm", True),
+        ("nahi", False),
+        ("no", False),
+        ("नहीं", False),
+        ("/deny", False),
+    ],
 )
 def test_yes_no_in_three_languages(text, expected):
     result = check("yes_no", text)
@@ -91,7 +108,9 @@ GENDER = [
     ],
 )
 def test_choices_by_label_number_or_payload(text, language, value, display):
-    assert check("choice", text, choices=GENDER, language=language) == Valid(value, display)
+    assert check("choice", text, choices=GENDER, language=language) == Valid(
+        value, display
+    )
 
 
 def test_unknown_choice_lists_options_in_language():
@@ -101,8 +120,14 @@ def test_unknown_choice_lists_options_in_language():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("250000", 250000), ("2,50,000", 250000), ("2.5 lakh", 250000), ("Rs 80000", 80000),
-     ("₹ 1.2 लाख", 120000), ("५००००", 50000)],
+    [
+        ("250000", 250000),
+        ("2,50,000", 250000),
+        ("2.5 lakh", 250000),
+        ("Rs 80000", 80000),
+        ("₹ 1.2 लाख", 120000),
+        ("५००००", 50000),
+    ],
 )
 def test_amounts(text, value):
     result = check("number", text)
@@ -115,7 +140,9 @@ def test_amount_range_and_garbage():
 
 
 def test_email_and_text():
-    assert check("email", "Ram@Example.com") == Valid("ram@example.com", "ram@example.com")
+    assert check("email", "Ram@Example.com") == Valid(
+        "ram@example.com", "ram@example.com"
+    )
     assert check("email", "ram at example") == Invalid("email")
     assert isinstance(check("text", "H.No 12, Gali 4, Laxmi Nagar"), Valid)
     assert check("text", "12") == Invalid("text")
