@@ -1,0 +1,29 @@
+"""The service catalog: the single source of truth for every government service.
+
+Read it with :func:`catalog.loader.load_catalog`; the data lives in ``departments.yml`` and
+``services/*.yml`` beside this file (format: ``catalog/README.md``).
+"""
+
+from catalog.loader import (
+    Catalog,
+    CatalogError,
+    Choice,
+    Department,
+    Document,
+    Field,
+    Service,
+    Text,
+    load_catalog,
+)
+
+__all__ = [
+    "Catalog",
+    "CatalogError",
+    "Choice",
+    "Department",
+    "Document",
+    "Field",
+    "Service",
+    "Text",
+    "load_catalog",
+]

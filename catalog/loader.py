@@ -1,0 +1,688 @@
+"""Loads and checks the service catalog (``departments.yml`` and ``services/*.yml``).
+
+Pure Python: only PyYAML and the standard library, so the action server (Python 3.10) and
+the e-District gateway (a newer Python) both import it. Nothing is read at import time;
+call :func:`load_catalog`. Every problem in a file raises :class:`CatalogError` naming the
+file and the key, so officials editing the data get a precise message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Optional, Union
+
+import yaml
+
+LANGUAGES: tuple[str, ...] = ("en", "hi", "hinglish")
+"""Keys of every citizen-facing text."""
+
+FIELD_TYPES: frozenset[str] = frozenset(
+    {
+        "name",
+        "date",
+        "aadhaar",
+        "mobile",
+        "pincode",
+        "district",
+        "choice",
+        "yes_no",
+        "text",
+        "number",
+        "email",
+    }
+)
+"""Allowed ``type`` values of a field (documents are not fields)."""
+
+DEFAULT_DIR = Path(__file__).resolve().parent
+"""The catalog folder shipped with the package."""
+
+Scalar = Union[str, int, float, bool]
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_SPACES = re.compile(r"\s+")
+
+
+class CatalogError(ValueError):
+    """A catalog file is invalid.
+
+    Attributes:
+        file: The offending file.
+        key: Dotted path of the offending key inside the file (``fields[2].when``).
+    """
+
+    def __init__(self, file: Path | str, key: str, message: str) -> None:
+        self.file = str(file)
+        self.key = key
+        super().__init__(f"{self.file}: {key}: {message}")
+
+
+@dataclass(frozen=True)
+class Text(Mapping[str, str]):
+    """A citizen-facing text in the three languages; also usable as a mapping."""
+
+    en: str
+    hi: str
+    hinglish: str
+
+    def __getitem__(self, language: str) -> str:
+        if language not in LANGUAGES:
+            raise KeyError(language)
+        return str(getattr(self, language))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LANGUAGES)
+
+    def __len__(self) -> int:
+        return len(LANGUAGES)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A ``when`` condition: the earlier field ``field`` has one of ``values``."""
+
+    field: str
+    values: tuple[Scalar, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        """Whether the condition holds for these answers.
+
+        Args:
+            answers: Field name -> answer given so far.
+
+        Returns:
+            True when the named field was answered with one of the values.
+        """
+        if self.field not in answers:
+            return False
+        value = answers[self.field]
+        for option in self.values:
+            if isinstance(option, bool) or isinstance(value, bool):
+                if isinstance(option, bool) and isinstance(value, bool) and option == value:
+                    return True
+            elif option == value:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a ``choice`` field."""
+
+    value: str
+    label: Text
+
+    @property
+    def labels(self) -> Text:
+        """The label (alias used by the validators)."""
+        return self.label
+
+
+@dataclass(frozen=True)
+class Field:
+    """One question of a service's form."""
+
+    name: str
+    type: str
+    required: bool
+    prompt: Text
+    label: Optional[Text] = None
+    example: Optional[Text] = None
+    choices: tuple[Choice, ...] = ()
+    when: Optional[Condition] = None
+    constraints: Mapping[str, Any] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False, compare=False
+    )
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        """Whether this field is asked, given the earlier answers.
+
+        Args:
+            answers: Field name -> answer given so far.
+
+        Returns:
+            True when the field has no ``when`` condition or the condition holds.
+        """
+        return self.when is None or self.when.holds(answers)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document the citizen uploads."""
+
+    type: str
+    name: Text
+    required: bool = True
+    when: Optional[Condition] = None
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        """Whether this document is asked for, given the answers.
+
+        Args:
+            answers: Field name -> answer.
+
+        Returns:
+            True when the document has no ``when`` condition or the condition holds.
+        """
+        return self.when is None or self.when.holds(answers)
+
+
+@dataclass(frozen=True)
+class EligibilityRule:
+    """A condition shown before applying; ``check`` optionally asks it as yes/no."""
+
+    text: Text
+    check: Optional[Text] = None
+
+
+@dataclass(frozen=True)
+class Fee:
+    """The government fee (0 when free) with an optional explanation."""
+
+    amount_inr: int
+    note: Optional[Text] = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the facts come from; ``note`` says what is unverified."""
+
+    url: str
+    checked: date
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Department:
+    """A government department that owns services."""
+
+    id: str
+    names: Text
+
+
+@dataclass(frozen=True)
+class Service:
+    """One government service, as read from ``services/<id>.yml``."""
+
+    id: str
+    department: str
+    names: Text
+    synonyms: Mapping[str, tuple[str, ...]] = field(hash=False, compare=False)
+    how_it_works: Text
+    eligibility: tuple[EligibilityRule, ...]
+    fee: Fee
+    sla_days: int
+    fields: tuple[Field, ...]
+    documents: tuple[Document, ...]
+    source: Source
+
+    def field_named(self, name: str) -> Field:
+        """The field called ``name``.
+
+        Args:
+            name: Field name.
+
+        Returns:
+            The field.
+
+        Raises:
+            KeyError: No such field.
+        """
+        for item in self.fields:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def applicable_fields(self, answers: Mapping[str, Any]) -> list[Field]:
+        """The fields asked given these answers, in order.
+
+        Args:
+            answers: Field name -> answer.
+
+        Returns:
+            The fields whose ``when`` holds.
+        """
+        return [item for item in self.fields if item.applies(answers)]
+
+    def required_documents(self, answers: Mapping[str, Any]) -> list[Document]:
+        """The documents that must be uploaded given these answers.
+
+        Args:
+            answers: Field name -> answer.
+
+        Returns:
+            Required documents whose ``when`` holds, in catalog order.
+        """
+        return [d for d in self.documents if d.required and d.applies(answers)]
+
+    def all_names(self) -> list[str]:
+        """Official names and synonyms in every language (lower-cased, de-duplicated).
+
+        Returns:
+            The names.
+        """
+        names: list[str] = []
+        for text in [*self.names.values(), *(s for v in self.synonyms.values() for s in v)]:
+            key = normalize(text)
+            if key and key not in names:
+                names.append(key)
+        return names
+
+
+def normalize(text: str) -> str:
+    """Lower-cases and collapses white space (for comparing names).
+
+    Args:
+        text: Any text.
+
+    Returns:
+        The normalised text.
+    """
+    return _SPACES.sub(" ", str(text)).strip().lower()
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """All departments and services, in catalog order."""
+
+    departments: Mapping[str, Department] = field(hash=False, compare=False)
+    services: tuple[Service, ...]
+
+    def get(self, service_id: str) -> Optional[Service]:
+        """The service with this id, or None.
+
+        Args:
+            service_id: Catalog id such as ``birth_certificate``.
+
+        Returns:
+            The service, or None when the id is unknown.
+        """
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        return None
+
+    def __getitem__(self, service_id: str) -> Service:
+        service = self.get(service_id)
+        if service is None:
+            raise KeyError(service_id)
+        return service
+
+    def __contains__(self, service_id: object) -> bool:
+        return isinstance(service_id, str) and self.get(service_id) is not None
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter(self.services)
+
+    def __len__(self) -> int:
+        return len(self.services)
+
+    def by_department(self) -> dict[str, list[Service]]:
+        """Services grouped by department id, departments in catalog order.
+
+        Returns:
+            Department id -> its services (departments without services are left out).
+        """
+        groups: dict[str, list[Service]] = {}
+        for department in self.departments:
+            members = [s for s in self.services if s.department == department]
+            if members:
+                groups[department] = members
+        return groups
+
+    def match(self, text: str) -> Optional[str]:
+        """Finds the service a text names, by its names and synonyms (any script).
+
+        An exact match wins; otherwise the longest name found as whole words inside the
+        text. Fuzzy matching is the NLU's job (components/service_gazetteer.py).
+
+        Args:
+            text: What the citizen typed, e.g. "mujhe janam praman patra chahiye".
+
+        Returns:
+            The service id, or None.
+        """
+        wanted = normalize(text)
+        if not wanted:
+            return None
+        best: Optional[str] = None
+        best_length = 0
+        for service in self.services:
+            for name in [service.id.replace("_", " "), *service.all_names()]:
+                if name == wanted:
+                    return service.id
+                pattern = r"(?<![\w\u0900-\u097F])" + re.escape(name) + r"(?![\w\u0900-\u097F])"
+                if len(name) > best_length and re.search(pattern, wanted):
+                    best, best_length = service.id, len(name)
+        return best
+
+
+class _Reader:
+    """Checks one YAML file's raw data and turns it into dataclasses."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, message: str) -> CatalogError:
+        return CatalogError(self.path, key, message)
+
+    def load(self) -> Any:
+        try:
+            return yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise self.fail("(file)", f"not valid YAML: {error}") from error
+        except OSError as error:
+            raise self.fail("(file)", f"cannot be read: {error}") from error
+
+    def mapping(self, raw: Any, key: str) -> Mapping[str, Any]:
+        if not isinstance(raw, Mapping):
+            raise self.fail(key, "must be a mapping")
+        return raw
+
+    def required(self, raw: Mapping[str, Any], name: str, key: str) -> Any:
+        if name not in raw or raw[name] is None:
+            raise self.fail(f"{key}.{name}" if key else name, "is missing")
+        return raw[name]
+
+    def string(self, raw: Any, key: str) -> str:
+        if not isinstance(raw, str) or not raw.strip():
+            raise self.fail(key, "must be a non-empty string")
+        return raw
+
+    def identifier(self, raw: Any, key: str) -> str:
+        value = self.string(raw, key)
+        if not _ID.match(value):
+            raise self.fail(key, f"{value!r} must be snake_case (a-z, 0-9, _)")
+        return value
+
+    def boolean(self, raw: Any, key: str) -> bool:
+        if not isinstance(raw, bool):
+            raise self.fail(key, "must be true or false")
+        return raw
+
+    def text(self, raw: Any, key: str) -> Text:
+        values = self.mapping(raw, key)
+        for language in LANGUAGES:
+            if language not in values:
+                raise self.fail(f"{key}.{language}", "missing language key")
+            self.string(values[language], f"{key}.{language}")
+        extra = set(values) - set(LANGUAGES)
+        if extra:
+            raise self.fail(key, f"unknown language keys {sorted(extra)}")
+        return Text(
+            en=str(values["en"]), hi=str(values["hi"]), hinglish=str(values["hinglish"])
+        )
+
+    def optional_text(self, raw: Mapping[str, Any], name: str, key: str) -> Optional[Text]:
+        if raw.get(name) is None:
+            return None
+        return self.text(raw[name], f"{key}.{name}")
+
+    def condition(self, raw: Any, key: str, earlier: Mapping[str, Field]) -> Condition:
+        values = self.mapping(raw, key)
+        target = self.string(self.required(values, "field", key), f"{key}.field")
+        if target not in earlier:
+            raise self.fail(
+                f"{key}.field", f"refers to {target!r}, which is not an earlier field"
+            )
+        options = self.required(values, "in", key)
+        if not isinstance(options, list) or not options:
+            raise self.fail(f"{key}.in", "must be a non-empty list")
+        for index, option in enumerate(options):
+            if not isinstance(option, (str, int, float, bool)):
+                raise self.fail(f"{key}.in[{index}]", "must be a plain value")
+        source = earlier[target]
+        allowed = {c.value for c in source.choices}
+        if source.type == "choice":
+            unknown = [o for o in options if o not in allowed]
+            if unknown:
+                raise self.fail(
+                    f"{key}.in", f"{unknown} are not choices of field {target!r}"
+                )
+        if source.type == "yes_no" and not all(isinstance(o, bool) for o in options):
+            raise self.fail(f"{key}.in", f"field {target!r} is yes_no: use true/false")
+        return Condition(field=target, values=tuple(options))
+
+
+def _read_departments(path: Path) -> dict[str, Department]:
+    reader = _Reader(path)
+    raw = reader.mapping(reader.load(), "(file)")
+    items = reader.required(raw, "departments", "")
+    if not isinstance(items, list) or not items:
+        raise reader.fail("departments", "must be a non-empty list")
+    departments: dict[str, Department] = {}
+    for index, item in enumerate(items):
+        key = f"departments[{index}]"
+        entry = reader.mapping(item, key)
+        department_id = reader.identifier(reader.required(entry, "id", key), f"{key}.id")
+        if department_id in departments:
+            raise reader.fail(f"{key}.id", f"duplicate department id {department_id!r}")
+        names = reader.text(reader.required(entry, "names", key), f"{key}.names")
+        departments[department_id] = Department(id=department_id, names=names)
+    return departments
+
+
+_SERVICE_KEYS = frozenset(
+    {
+        "id",
+        "department",
+        "names",
+        "synonyms",
+        "how_it_works",
+        "eligibility",
+        "fee",
+        "sla_days",
+        "fields",
+        "documents",
+        "source",
+    }
+)
+_FIELD_KEYS = frozenset(
+    {"name", "type", "required", "label", "prompt", "example", "choices", "when",
+     "constraints"}
+)
+
+
+def _read_field(
+    reader: _Reader, raw: Any, key: str, earlier: Mapping[str, Field]
+) -> Field:
+    entry = reader.mapping(raw, key)
+    unknown = set(entry) - _FIELD_KEYS
+    if unknown:
+        raise reader.fail(key, f"unknown keys {sorted(unknown)}")
+    name = reader.identifier(reader.required(entry, "name", key), f"{key}.name")
+    if name in earlier:
+        raise reader.fail(f"{key}.name", f"duplicate field name {name!r}")
+    field_type = reader.string(reader.required(entry, "type", key), f"{key}.type")
+    if field_type not in FIELD_TYPES:
+        raise reader.fail(
+            f"{key}.type",
+            f"unknown field type {field_type!r} (allowed: {', '.join(sorted(FIELD_TYPES))})",
+        )
+    choices: list[Choice] = []
+    if field_type == "choice":
+        raw_choices = entry.get("choices")
+        if not isinstance(raw_choices, list) or not raw_choices:
+            raise reader.fail(f"{key}.choices", "a choice field needs a list of choices")
+        for index, item in enumerate(raw_choices):
+            choice_key = f"{key}.choices[{index}]"
+            choice = reader.mapping(item, choice_key)
+            value = reader.identifier(
+                reader.required(choice, "value", choice_key), f"{choice_key}.value"
+            )
+            if any(c.value == value for c in choices):
+                raise reader.fail(f"{choice_key}.value", f"duplicate choice {value!r}")
+            label = reader.text(
+                reader.required(choice, "label", choice_key), f"{choice_key}.label"
+            )
+            choices.append(Choice(value=value, label=label))
+    elif entry.get("choices"):
+        raise reader.fail(f"{key}.choices", "only choice fields have choices")
+    constraints = entry.get("constraints") or {}
+    reader.mapping(constraints, f"{key}.constraints")
+    when = (
+        reader.condition(entry["when"], f"{key}.when", earlier)
+        if entry.get("when") is not None
+        else None
+    )
+    return Field(
+        name=name,
+        type=field_type,
+        required=reader.boolean(entry.get("required", True), f"{key}.required"),
+        prompt=reader.text(reader.required(entry, "prompt", key), f"{key}.prompt"),
+        label=reader.optional_text(entry, "label", key),
+        example=reader.optional_text(entry, "example", key),
+        choices=tuple(choices),
+        when=when,
+        constraints=MappingProxyType(dict(constraints)),
+    )
+
+
+def _read_service(
+    path: Path, departments: Mapping[str, Department], seen: Mapping[str, Path]
+) -> Service:
+    reader = _Reader(path)
+    raw = reader.mapping(reader.load(), "(file)")
+    unknown = set(raw) - _SERVICE_KEYS
+    if unknown:
+        raise reader.fail("(file)", f"unknown keys {sorted(unknown)}")
+    service_id = reader.identifier(reader.required(raw, "id", ""), "id")
+    if service_id in seen:
+        raise reader.fail("id", f"duplicate service id {service_id!r} (also in {seen[service_id]})")
+    if path.stem != service_id:
+        raise reader.fail("id", f"{service_id!r} must match the file name {path.stem!r}")
+    department = reader.string(reader.required(raw, "department", ""), "department")
+    if department not in departments:
+        raise reader.fail(
+            "department",
+            f"unknown department {department!r} (known: {', '.join(departments)})",
+        )
+    raw_synonyms = reader.mapping(reader.required(raw, "synonyms", ""), "synonyms")
+    synonyms: dict[str, tuple[str, ...]] = {}
+    for language in LANGUAGES:
+        values = raw_synonyms.get(language)
+        if not isinstance(values, list) or not values:
+            raise reader.fail(f"synonyms.{language}", "missing language key or empty list")
+        synonyms[language] = tuple(
+            reader.string(v, f"synonyms.{language}[{i}]") for i, v in enumerate(values)
+        )
+    if set(raw_synonyms) - set(LANGUAGES):
+        raise reader.fail("synonyms", "unknown language keys")
+
+    eligibility: list[EligibilityRule] = []
+    raw_rules = raw.get("eligibility") or []
+    if not isinstance(raw_rules, list):
+        raise reader.fail("eligibility", "must be a list")
+    for index, item in enumerate(raw_rules):
+        key = f"eligibility[{index}]"
+        rule = reader.mapping(item, key)
+        eligibility.append(
+            EligibilityRule(
+                text=reader.text(reader.required(rule, "text", key), f"{key}.text"),
+                check=reader.optional_text(rule, "check", key),
+            )
+        )
+
+    raw_fee = reader.mapping(reader.required(raw, "fee", ""), "fee")
+    amount = reader.required(raw_fee, "amount_inr", "fee")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+        raise reader.fail("fee.amount_inr", "must be a whole number of rupees >= 0")
+    fee = Fee(amount_inr=amount, note=reader.optional_text(raw_fee, "note", "fee"))
+
+    sla_days = reader.required(raw, "sla_days", "")
+    if isinstance(sla_days, bool) or not isinstance(sla_days, int) or sla_days < 1:
+        raise reader.fail("sla_days", "must be a whole number of days >= 1")
+
+    raw_fields = reader.required(raw, "fields", "")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise reader.fail("fields", "must be a non-empty list")
+    earlier: dict[str, Field] = {}
+    for index, item in enumerate(raw_fields):
+        parsed = _read_field(reader, item, f"fields[{index}]", earlier)
+        earlier[parsed.name] = parsed
+
+    documents: list[Document] = []
+    raw_documents = raw.get("documents") or []
+    if not isinstance(raw_documents, list):
+        raise reader.fail("documents", "must be a list")
+    for index, item in enumerate(raw_documents):
+        key = f"documents[{index}]"
+        entry = reader.mapping(item, key)
+        doc_type = reader.identifier(reader.required(entry, "type", key), f"{key}.type")
+        if doc_type in earlier:
+            raise reader.fail(f"{key}.type", f"{doc_type!r} is also a field name")
+        if any(d.type == doc_type for d in documents):
+            raise reader.fail(f"{key}.type", f"duplicate document type {doc_type!r}")
+        documents.append(
+            Document(
+                type=doc_type,
+                name=reader.text(reader.required(entry, "name", key), f"{key}.name"),
+                required=reader.boolean(entry.get("required", True), f"{key}.required"),
+                when=reader.condition(entry["when"], f"{key}.when", earlier)
+                if entry.get("when") is not None
+                else None,
+            )
+        )
+
+    raw_source = reader.mapping(reader.required(raw, "source", ""), "source")
+    checked = reader.required(raw_source, "checked", "source")
+    if not isinstance(checked, date):
+        raise reader.fail("source.checked", "must be a date (YYYY-MM-DD)")
+    note = raw_source.get("note")
+    source = Source(
+        url=reader.string(reader.required(raw_source, "url", "source"), "source.url"),
+        checked=checked,
+        note=reader.string(note, "source.note") if note is not None else None,
+    )
+
+    return Service(
+        id=service_id,
+        department=department,
+        names=reader.text(reader.required(raw, "names", ""), "names"),
+        synonyms=MappingProxyType(synonyms),
+        how_it_works=reader.text(reader.required(raw, "how_it_works", ""), "how_it_works"),
+        eligibility=tuple(eligibility),
+        fee=fee,
+        sla_days=sla_days,
+        fields=tuple(earlier.values()),
+        documents=tuple(documents),
+        source=source,
+    )
+
+
+def load_catalog(path: Path | None = None) -> Catalog:
+    """Reads and checks a catalog folder.
+
+    Services are ordered by department (the order of ``departments.yml``), then by file
+    name.
+
+    Args:
+        path: Folder holding ``departments.yml`` and ``services/``; the package folder
+            when None.
+
+    Returns:
+        The catalog.
+
+    Raises:
+        CatalogError: A file is missing or invalid (the message names file and key).
+    """
+    folder = Path(path) if path is not None else DEFAULT_DIR
+    departments_file = folder / "departments.yml"
+    if not departments_file.is_file():
+        raise CatalogError(departments_file, "(file)", "missing")
+    departments = _read_departments(departments_file)
+    files = sorted((folder / "services").glob("*.yml"))
+    if not files:
+        raise CatalogError(folder / "services", "(folder)", "holds no service files")
+    services: dict[str, Service] = {}
+    seen: dict[str, Path] = {}
+    for file in files:
+        service = _read_service(file, departments, seen)
+        services[service.id] = service
+        seen[service.id] = file
+    order = {department: index for index, department in enumerate(departments)}
+    ordered = sorted(services.values(), key=lambda s: (order[s.department], s.id))
+    return Catalog(departments=MappingProxyType(departments), services=tuple(ordered))
