@@ -285,7 +285,9 @@ def _answer_field(
     if not item.required and validators.clean(text).lower() in _SKIP:
         result: validators.Result = validators.Valid(None, "-")
     else:
-        choices = [validators.Choice(c.value, c.label) for c in (item.choices or [])]
+        choices = [
+            validators.Choice(c.value, c.label, c.aliases) for c in (item.choices or [])
+        ]
         result = validators.validate(
             item.type,
             text,
@@ -302,7 +304,7 @@ def _answer_field(
         replies = [
             Reply(f"utter_invalid_{result.code}", {"example": example, **result.params})
         ]
-        if count >= 2:
+        if count % 3 == 2:  # on the 2nd failure, then every third one
             replies.append(
                 Reply(
                     "utter_explain_again",
@@ -361,26 +363,35 @@ def _answer_summary(
     if message.intent == "affirm" and message.text.lower() not in ("ok change",):
         draft["summary_ok"] = True
         return []
-    if message.intent in ("change_field", "deny", "inform") or message.is_command:
-        key = _match_row(text, rows)
-        if key:
-            draft["editing"] = key
-            return []
-        return [Reply("utter_ask_which_field")]
     result = validators.validate_yes_no(text, message.intent)
     if isinstance(result, validators.Valid) and result.value:
         draft["summary_ok"] = True
         return []
+    key = _match_row(text, rows)
+    if key:
+        draft["editing"] = key
+        return []
     return [Reply("utter_ask_which_field")]
 
 
+def _words(text: str) -> set:
+    return {w for w in re.findall(r"[\w\u0900-\u097F]+", text.lower()) if len(w) > 1}
+
+
 def _match_row(text: str, rows: List[tuple]) -> Optional[str]:
-    """Finds the summary row a "change ..." message names ("naam badlo" -> name)."""
-    words = set(re.findall(r"[\w\u0900-\u097F]+", text.lower()))
-    best, best_score = None, 0
-    for key, label, _ in rows:
-        label_words = set(re.findall(r"[\w\u0900-\u097F]+", label.lower()))
-        score = len(words & label_words)
+    """Finds the summary row a "change ..." message names ("naam badlo" -> name).
+
+    Words shared by many labels ("name" in "father's name", "mother's name") count less
+    than distinctive ones ("mother").
+    """
+    words = _words(text)
+    labels = {key: _words(label) for key, label, _ in rows}
+    best, best_score = None, 0.0
+    for key, label_words in labels.items():
+        score = sum(
+            1 / sum(word in other for other in labels.values())
+            for word in words & label_words
+        )
         if score > best_score:
             best, best_score = key, score
     return best

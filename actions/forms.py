@@ -50,7 +50,8 @@ def incoming(tracker: Tracker) -> Incoming:
     entities = {e["entity"]: e.get("value") for e in message.get("entities") or []}
     metadata = message.get("metadata") or {}
     return Incoming(
-        text=message.get("text") or "",
+        # The NLU normaliser lowercases and strips emojis; answers keep what was typed.
+        text=message.get("original_text") or message.get("text") or "",
         intent=intent.get("name"),
         confidence=float(intent.get("confidence") or 0.0),
         entities={k: str(v) for k, v in entities.items() if v is not None},

@@ -44,6 +44,7 @@ class Choice:
 
     value: str
     labels: Mapping[str, str]
+    aliases: Sequence[str] = ()
 
 
 def clean(text: str) -> str:
@@ -199,7 +200,7 @@ def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Resu
     for choice in choices:
         names[choice.value.lower()] = choice
         names[choice.value.lower().replace("_", " ")] = choice
-        for label in choice.labels.values():
+        for label in [*choice.labels.values(), *choice.aliases]:
             names[label.lower()] = choice
     if answer in names:
         picked = names[answer]

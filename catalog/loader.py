@@ -101,7 +101,11 @@ class Condition:
         value = answers[self.field]
         for option in self.values:
             if isinstance(option, bool) or isinstance(value, bool):
-                if isinstance(option, bool) and isinstance(value, bool) and option == value:
+                if (
+                    isinstance(option, bool)
+                    and isinstance(value, bool)
+                    and option == value
+                ):
                     return True
             elif option == value:
                 return True
@@ -114,6 +118,9 @@ class Choice:
 
     value: str
     label: Text
+    aliases: tuple[
+        str, ...
+    ] = ()  # other words citizens use ("ladki", "girl" for female)
 
     @property
     def labels(self) -> Text:
@@ -265,7 +272,10 @@ class Service:
             The names.
         """
         names: list[str] = []
-        for text in [*self.names.values(), *(s for v in self.synonyms.values() for s in v)]:
+        for text in [
+            *self.names.values(),
+            *(s for v in self.synonyms.values() for s in v),
+        ]:
             key = normalize(text)
             if key and key not in names:
                 names.append(key)
@@ -354,7 +364,11 @@ class Catalog:
             for name in [service.id.replace("_", " "), *service.all_names()]:
                 if name == wanted:
                     return service.id
-                pattern = r"(?<![\w\u0900-\u097F])" + re.escape(name) + r"(?![\w\u0900-\u097F])"
+                pattern = (
+                    r"(?<![\w\u0900-\u097F])"
+                    + re.escape(name)
+                    + r"(?![\w\u0900-\u097F])"
+                )
                 if len(name) > best_length and re.search(pattern, wanted):
                     best, best_length = service.id, len(name)
         return best
@@ -416,7 +430,9 @@ class _Reader:
             en=str(values["en"]), hi=str(values["hi"]), hinglish=str(values["hinglish"])
         )
 
-    def optional_text(self, raw: Mapping[str, Any], name: str, key: str) -> Optional[Text]:
+    def optional_text(
+        self, raw: Mapping[str, Any], name: str, key: str
+    ) -> Optional[Text]:
         if raw.get(name) is None:
             return None
         return self.text(raw[name], f"{key}.{name}")
@@ -457,7 +473,9 @@ def _read_departments(path: Path) -> dict[str, Department]:
     for index, item in enumerate(items):
         key = f"departments[{index}]"
         entry = reader.mapping(item, key)
-        department_id = reader.identifier(reader.required(entry, "id", key), f"{key}.id")
+        department_id = reader.identifier(
+            reader.required(entry, "id", key), f"{key}.id"
+        )
         if department_id in departments:
             raise reader.fail(f"{key}.id", f"duplicate department id {department_id!r}")
         names = reader.text(reader.required(entry, "names", key), f"{key}.names")
@@ -481,8 +499,17 @@ _SERVICE_KEYS = frozenset(
     }
 )
 _FIELD_KEYS = frozenset(
-    {"name", "type", "required", "label", "prompt", "example", "choices", "when",
-     "constraints"}
+    {
+        "name",
+        "type",
+        "required",
+        "label",
+        "prompt",
+        "example",
+        "choices",
+        "when",
+        "constraints",
+    }
 )
 
 
@@ -506,7 +533,9 @@ def _read_field(
     if field_type == "choice":
         raw_choices = entry.get("choices")
         if not isinstance(raw_choices, list) or not raw_choices:
-            raise reader.fail(f"{key}.choices", "a choice field needs a list of choices")
+            raise reader.fail(
+                f"{key}.choices", "a choice field needs a list of choices"
+            )
         for index, item in enumerate(raw_choices):
             choice_key = f"{key}.choices[{index}]"
             choice = reader.mapping(item, choice_key)
@@ -518,7 +547,14 @@ def _read_field(
             label = reader.text(
                 reader.required(choice, "label", choice_key), f"{choice_key}.label"
             )
-            choices.append(Choice(value=value, label=label))
+            aliases = choice.get("aliases") or []
+            if not isinstance(aliases, list) or not all(
+                isinstance(a, str) for a in aliases
+            ):
+                raise reader.fail(
+                    f"{choice_key}.aliases", "aliases must be a list of words"
+                )
+            choices.append(Choice(value=value, label=label, aliases=tuple(aliases)))
     elif entry.get("choices"):
         raise reader.fail(f"{key}.choices", "only choice fields have choices")
     constraints = entry.get("constraints") or {}
@@ -551,9 +587,13 @@ def _read_service(
         raise reader.fail("(file)", f"unknown keys {sorted(unknown)}")
     service_id = reader.identifier(reader.required(raw, "id", ""), "id")
     if service_id in seen:
-        raise reader.fail("id", f"duplicate service id {service_id!r} (also in {seen[service_id]})")
+        raise reader.fail(
+            "id", f"duplicate service id {service_id!r} (also in {seen[service_id]})"
+        )
     if path.stem != service_id:
-        raise reader.fail("id", f"{service_id!r} must match the file name {path.stem!r}")
+        raise reader.fail(
+            "id", f"{service_id!r} must match the file name {path.stem!r}"
+        )
     department = reader.string(reader.required(raw, "department", ""), "department")
     if department not in departments:
         raise reader.fail(
@@ -565,7 +605,9 @@ def _read_service(
     for language in LANGUAGES:
         values = raw_synonyms.get(language)
         if not isinstance(values, list) or not values:
-            raise reader.fail(f"synonyms.{language}", "missing language key or empty list")
+            raise reader.fail(
+                f"synonyms.{language}", "missing language key or empty list"
+            )
         synonyms[language] = tuple(
             reader.string(v, f"synonyms.{language}[{i}]") for i, v in enumerate(values)
         )
@@ -643,7 +685,9 @@ def _read_service(
         department=department,
         names=reader.text(reader.required(raw, "names", ""), "names"),
         synonyms=MappingProxyType(synonyms),
-        how_it_works=reader.text(reader.required(raw, "how_it_works", ""), "how_it_works"),
+        how_it_works=reader.text(
+            reader.required(raw, "how_it_works", ""), "how_it_works"
+        ),
         eligibility=tuple(eligibility),
         fee=fee,
         sla_days=sla_days,

@@ -243,3 +243,21 @@ def test_not_eligible_stops_before_questions(catalog):
     draft = new_draft("test_certificate")
     assert say(draft, catalog, "nahi", intent="deny") == ["utter_not_eligible"]
     assert draft["status"] == "declined"
+
+
+def test_summary_edit_prefers_the_distinctive_word(catalog):
+    draft = completed_to_summary(catalog)
+    # "Date of birth" and "Name" rows: "birth" is distinctive
+    say(draft, catalog, "change the date of birth please", intent="inform")
+    assert steps(draft, catalog) == ("field", "date_of_birth")
+
+
+def test_choice_aliases_from_the_catalog(catalog):
+    from actions.validators import Choice, Valid, validate_choice
+
+    choices = [
+        Choice("female", {"en": "Female"}, ("ladki", "लड़की")),
+        Choice("male", {"en": "Male"}, ("ladka",)),
+    ]
+    assert validate_choice("ladki", choices, "en") == Valid("female", "Female")
+    assert validate_choice("लड़की", choices, "en") == Valid("female", "Female")
