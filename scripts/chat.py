@@ -52,8 +52,9 @@ class Chat:
         """Stores a local file through the channels' document store and sends it."""
         data = Path(path).expanduser().read_bytes()
         stored = store_document(data, Path(path).name, None)
-        return self.send("/document_uploaded", {"document": stored.to_metadata(),
-                                                "channel": "csc"})
+        return self.send(
+            "/document_uploaded", {"document": stored.to_metadata(), "channel": "csc"}
+        )
 
     def resolve(self, text: str) -> str:
         """Turns a typed button number into that button's payload."""
