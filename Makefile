@@ -31,6 +31,9 @@ serve: install ## Like run, without the terminal chat (REST at http://localhost:
 
 shell: run ## Alias of run
 
+gateway: ## Run only the e-District gateway (port 8001; its own venv under edistrict/)
+	@edistrict/bin/install && edistrict/bin/serve
+
 actions: install ## Run only the action server (port 5055)
 	@$(RASA) run actions --actions actions --port 5055
 
