@@ -278,6 +278,19 @@ def _choose_service(
     return [Reply("utter_unknown_service")]
 
 
+def field_constraints(item: Field) -> Dict[str, Any]:
+    """The field's catalog constraints, plus ``min_letters: 0`` for identifier fields.
+
+    A text field whose catalog example has no letters (bank account, chassis or khasra
+    number) takes answers without letters; other text fields still need two.
+    """
+    constraints = dict(item.constraints)
+    if item.type == "text" and item.example is not None:
+        if not any(ch.isalpha() for ch in item.example["en"]):
+            constraints.setdefault("min_letters", 0)
+    return constraints
+
+
 def _answer_field(
     draft: Dict[str, Any], item: Field, message: Incoming, language: str, today: date
 ) -> List[Reply]:
@@ -293,7 +306,7 @@ def _answer_field(
             text,
             language=language,
             today=today,
-            constraints=item.constraints,
+            constraints=field_constraints(item),
             choices=choices,
             intent=message.intent,
         )

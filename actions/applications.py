@@ -234,9 +234,13 @@ class ActionNotifyStatus(Action):
         }
         if application_id:
             try:
+                fetched = EDistrictClient().get_application(application_id)
                 application = {
                     **application,
-                    **EDistrictClient().get_application(application_id),
+                    **fetched,
+                    # The change being notified, not the current status: "approved" is
+                    # delivered after the same transaction already made it "issued".
+                    "status": entities.get("status") or fetched.get("status") or status,
                 }
             except EDistrictError as error:
                 logger.warning(

@@ -51,12 +51,27 @@ def incoming(tracker: Tracker) -> Incoming:
     metadata = message.get("metadata") or {}
     return Incoming(
         # The NLU normaliser lowercases and strips emojis; answers keep what was typed.
-        text=message.get("original_text") or message.get("text") or "",
+        text=message.get("original_text")
+        or typed_text(tracker)
+        or message.get("text")
+        or "",
         intent=intent.get("name"),
         confidence=float(intent.get("confidence") or 0.0),
         entities={k: str(v) for k, v in entities.items() if v is not None},
         document=metadata.get("document"),
     )
+
+
+def typed_text(tracker: Tracker) -> Optional[str]:
+    """The latest user message as the citizen typed it.
+
+    ``latest_message`` is the NLU parse data, whose ``text`` is the normalised text
+    (lowercased, nuktas dropped); the user event keeps the channel's original text.
+    """
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return event.get("text")
+    return None
 
 
 def language_of(tracker: Tracker) -> str:

@@ -131,7 +131,14 @@ def validate_pincode(text: str) -> Result:
 
 def validate_district(text: str, language: str) -> Result:
     """One of Delhi's 13 revenue districts, by current or old name, in any language."""
-    district_id = districts.lookup(clean(text))
+    answer = clean(text)
+    district_id = districts.lookup(answer)
+    if district_id is None and re.search(r"[()/]", answer):
+        # "Dakshin Purv (South East)", the form of the catalog's Hinglish examples: the
+        # parts must name one and the same district.
+        found = {districts.lookup(part) for part in re.split(r"[()/]", answer)}
+        found.discard(None)
+        district_id = found.pop() if len(found) == 1 else None
     if district_id is None:
         return Invalid("district")
     district = next(d for d in districts.districts() if d.id == district_id)
@@ -268,11 +275,16 @@ def validate_email(text: str) -> Result:
     )
 
 
-def validate_text(text: str, min_length: int = 3, max_length: int = 300) -> Result:
-    """Free text such as an address: 3-300 characters, not only digits or symbols."""
+def validate_text(
+    text: str, min_length: int = 3, max_length: int = 300, min_letters: int = 2
+) -> Result:
+    """Free text such as an address: 3-300 characters, not only digits or symbols.
+
+    ``min_letters=0`` accepts identifiers such as account or chassis numbers.
+    """
     answer = clean(text)
     letters = sum(ch.isalpha() for ch in answer)
-    if len(answer) < min_length or len(answer) > max_length or letters < 2:
+    if len(answer) < min_length or len(answer) > max_length or letters < min_letters:
         return Invalid("text")
     return Valid(answer, answer)
 
@@ -332,5 +344,5 @@ def validate(
     if field_type == "email":
         return validate_email(text)
     if field_type == "text":
-        return validate_text(text)
+        return validate_text(text, min_letters=int(limits.get("min_letters", 2)))
     raise ValueError(f"unknown field type {field_type!r}")

@@ -5,7 +5,17 @@ from typing import Iterator
 
 import pytest
 
-from tests.integration.servers import MODEL, Server, action_server, free_port
+from catalog.loader import load_catalog
+from channels.settings import DocumentSettings
+from tests.integration.e2e import Stack, make_test_catalog
+from tests.integration.servers import (
+    MODEL,
+    Server,
+    action_server,
+    free_port,
+    gateway_server,
+    rasa_server,
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -33,3 +43,85 @@ def actions(tmp_path_factory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def actions_port(actions: Server) -> int:
     return int(actions.health_url.split(":")[2].split("/")[0])
+
+
+@pytest.fixture(scope="session")
+def e2e(model, tmp_path_factory) -> Iterator[Stack]:
+    """Gateway + action server + Rasa, sharing a test catalog, var and upload folders.
+
+    The catalog is a copy of catalog/ plus one made-up service (data only). The gateway
+    notifies this Rasa (RASA_URL) with a fast outbox backoff; Rasa keeps its SQLite tracker
+    store under the tmp GOV_VAR_DIR, so it can be stopped and started again.
+    """
+    root = tmp_path_factory.mktemp("e2e")
+    catalog_dir = make_test_catalog(root / "catalog")
+    var_dir = root / "var"
+    shared = {
+        "GOV_VAR_DIR": str(var_dir),
+        "DOCUMENTS_DIR": str(var_dir / "uploads"),
+        "GOV_CATALOG_DIR": str(catalog_dir),
+    }
+    rasa_port, actions_port, gateway_port = free_port(), free_port(), free_port()
+    gateway_db = root / "edistrict.db"
+    gateway = gateway_server(
+        gateway_port,
+        root,
+        {
+            "EDISTRICT_ENV": "development",
+            "EDISTRICT_DATABASE_URL": f"sqlite:///{gateway_db}",
+            "EDISTRICT_DATA_DIR": str(root / "edistrict"),
+            "EDISTRICT_CATALOG_PATH": str(catalog_dir),
+            "EDISTRICT_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
+            "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
+            "EDISTRICT_OFFICER_TOKENS": "dev-officer:dev-officer-token",
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "RASA_TOKEN": "",
+            "EDISTRICT_OUTBOX_WORKER": "true",
+            "EDISTRICT_OUTBOX_POLL_SECONDS": "0.5",
+            "EDISTRICT_OUTBOX_BACKOFF_BASE_SECONDS": "0.5",
+            "EDISTRICT_OUTBOX_BACKOFF_MAX_SECONDS": "2",
+        },
+    )
+    actions = action_server(
+        actions_port,
+        root,
+        {
+            **shared,
+            "EDISTRICT_URL": f"http://127.0.0.1:{gateway_port}",
+            "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        },
+    )
+    rasa_dir = root / "rasa"
+    rasa_dir.mkdir()
+    rasa = rasa_server(
+        rasa_port,
+        actions_port,
+        rasa_dir,
+        {
+            **shared,
+            "TRACKER_STORE_URL": "",
+            "LOCK_STORE_URL": "",
+            "EVENT_BROKER_URL": "",
+        },
+    )
+    servers = [gateway, actions, rasa]
+    try:
+        for server in servers:
+            server.launch()
+        for server in servers:
+            server.wait_ready()
+        yield Stack(
+            rasa=rasa,
+            actions=actions,
+            gateway=gateway,
+            catalog=load_catalog(catalog_dir),
+            catalog_dir=catalog_dir,
+            var_dir=var_dir,
+            documents=DocumentSettings.from_env(shared),
+            gateway_db=gateway_db,
+            log_dir=root,
+        )
+    finally:
+        for server in reversed(servers):
+            server.stop()

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import requests
 
@@ -52,10 +52,25 @@ class Server:
 
     def start(self, timeout: float = 180) -> Server:
         """Starts the process and waits until its health URL answers."""
+        return self.launch().wait_ready(timeout)
+
+    def launch(self) -> Server:
+        """Starts the process without waiting (several servers can then boot at once)."""
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
         )
+        log.close()
+        return self
+
+    @property
+    def port(self) -> int:
+        """The port of the health URL."""
+        return int(self.health_url.split(":")[2].split("/")[0])
+
+    def wait_ready(self, timeout: float = 180) -> Server:
+        """Waits until the launched process answers on its health URL."""
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -143,3 +158,41 @@ def say(port: int, sender: str, text: str) -> List[str]:
     )
     response.raise_for_status()
     return [reply.get("text", "") for reply in response.json()]
+
+
+GATEWAY_SERVE = ROOT / "edistrict" / "bin" / "serve"
+GATEWAY_PYTHON = ROOT / "edistrict" / ".venv" / "bin" / "python"
+
+
+def gateway_server(port: int, log_dir: Path, env: Dict[str, str]) -> Server:
+    """The e-District gateway (its own venv, migrations, outbox worker in-process)."""
+    return Server(
+        "edistrict",
+        [str(GATEWAY_SERVE)],
+        f"http://127.0.0.1:{port}/health",
+        {"EDISTRICT_HOST": "127.0.0.1", "EDISTRICT_PORT": str(port), **env},
+        log_dir,
+    )
+
+
+def post_message(
+    port: int, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None
+) -> List[Dict[str, Any]]:
+    """Sends a message (with optional metadata) over REST; returns the raw replies."""
+    body: Dict[str, Any] = {"sender": sender, "message": text}
+    if metadata is not None:
+        body["metadata"] = metadata
+    response = requests.post(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook", json=body, timeout=60
+    )
+    response.raise_for_status()
+    return list(response.json())
+
+
+def get_tracker(port: int, sender: str) -> Dict[str, Any]:
+    """Returns Rasa's tracker of a conversation (needs ``--enable-api``)."""
+    response = requests.get(
+        f"http://127.0.0.1:{port}/conversations/{sender}/tracker", timeout=30
+    )
+    response.raise_for_status()
+    return dict(response.json())

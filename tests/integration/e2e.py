@@ -1,0 +1,315 @@
+"""Driving complete applications over REST against the real servers (end-to-end tests).
+
+The driver never guesses the form's state from what the bot said: after every message it
+reads Rasa's tracker (``GET /conversations/{sender}/tracker``), takes the draft from the
+``application`` slot and asks ``actions.application.next_step`` which step is open, then
+answers that step from the catalog (the field's example in the conversation language).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+import requests
+import yaml
+
+from actions import validators
+from actions.application import field_constraints, next_step
+from catalog.loader import DEFAULT_DIR, Catalog, Field, Service
+from channels.documents import store_document
+from channels.settings import DocumentSettings
+from tests.integration.servers import get_tracker, post_message
+
+DEVANAGARI = re.compile(r"[\u0900-\u097F]")
+APPLICATION_ID = re.compile(r"DL-[A-Z]{3}-\d{4}-\d{6}")
+SERVICE_TOKEN = "dev-service-token"
+OFFICER_TOKEN = "dev-officer-token"
+
+GREETINGS = {"en": "Hi", "hi": "नमस्ते", "hinglish": "namaste ji"}
+YES = {"en": "yes", "hi": "हाँ", "hinglish": "haan"}
+LATER = {"en": "later", "hi": "बाद में", "hinglish": "baad mein"}
+FALLBACK_DATE = "15/08/1990"
+FALLBACK_MOBILE = "9876543210"
+
+# A made-up service added as data only (test: adding a service needs no Python change).
+EXTRA_SERVICE_ID = "test_noc_certificate"
+EXTRA_SERVICE = {
+    "id": EXTRA_SERVICE_ID,
+    "department": "revenue",
+    "names": {
+        "en": "Test NOC certificate",
+        "hi": "परीक्षण अनापत्ति प्रमाण पत्र",
+        "hinglish": "Test NOC praman patra",
+    },
+    "synonyms": {
+        "en": ["test noc certificate", "test noc"],
+        "hi": ["परीक्षण अनापत्ति प्रमाण पत्र"],
+        "hinglish": ["test noc praman patra"],
+    },
+    "how_it_works": {
+        "en": "A service that exists only in the integration tests.",
+        "hi": "यह सेवा केवल जाँच के लिए है।",
+        "hinglish": "Yeh seva sirf test ke liye hai.",
+    },
+    "eligibility": [
+        {
+            "text": {
+                "en": "You live in Delhi.",
+                "hi": "आप दिल्ली में रहते हैं।",
+                "hinglish": "Aap Delhi mein rehte hain.",
+            }
+        }
+    ],
+    "fee": {"amount_inr": 0},
+    "sla_days": 7,
+    "fields": [
+        {
+            "name": "applicant_name",
+            "type": "name",
+            "required": True,
+            "label": {"en": "Name", "hi": "नाम", "hinglish": "Naam"},
+            "prompt": {
+                "en": "What is your full name?",
+                "hi": "आपका पूरा नाम क्या है?",
+                "hinglish": "Aapka poora naam kya hai?",
+            },
+            "example": {"en": "Asha Verma", "hi": "आशा वर्मा", "hinglish": "Asha Verma"},
+        },
+        {
+            "name": "mobile",
+            "type": "mobile",
+            "required": True,
+            "label": {"en": "Mobile", "hi": "मोबाइल", "hinglish": "Mobile"},
+            "prompt": {
+                "en": "Your mobile number?",
+                "hi": "आपका मोबाइल नंबर?",
+                "hinglish": "Aapka mobile number?",
+            },
+            "example": {
+                "en": "9876543210",
+                "hi": "9876543210",
+                "hinglish": "9876543210",
+            },
+        },
+    ],
+    "documents": [
+        {
+            "type": "noc_request_letter",
+            "name": {
+                "en": "Request letter",
+                "hi": "अनुरोध पत्र",
+                "hinglish": "Request letter",
+            },
+        }
+    ],
+    "source": {
+        "url": "https://example.invalid/test",
+        "checked": date(2025, 1, 1),
+        "note": "Made up for tests",
+    },
+}
+
+
+def make_test_catalog(target: Path) -> Path:
+    """Copies the shipped catalog to ``target`` and adds the made-up service file."""
+    shutil.copytree(
+        DEFAULT_DIR, target, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    (target / "services" / f"{EXTRA_SERVICE_ID}.yml").write_text(
+        yaml.safe_dump(EXTRA_SERVICE, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    return target
+
+
+def jpeg(seed: int) -> bytes:
+    """A small, valid JPEG (a different colour per seed, so each file has its own hash)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    colour = ((seed * 67) % 256, (seed * 131) % 256, (seed * 29 + 80) % 256)
+    Image.new("RGB", (48, 32), colour).save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+@dataclass
+class Stack:
+    """The running servers of the end-to-end tests and what they share."""
+
+    rasa: Any
+    actions: Any
+    gateway: Any
+    catalog: Catalog
+    catalog_dir: Path
+    var_dir: Path
+    documents: DocumentSettings
+    gateway_db: Path
+    log_dir: Path
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway.port}"
+
+    def gateway_get(self, path: str, token: str = SERVICE_TOKEN) -> requests.Response:
+        return requests.get(
+            f"{self.gateway_url}{path}",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {server.name} ---\n{server.log_tail(25)}"
+            for server in (self.rasa, self.actions, self.gateway)
+        )
+
+
+@dataclass
+class Completed:
+    """Outcome of one driven application."""
+
+    sender: str
+    service_id: str
+    language: str
+    application_id: Optional[str]
+    expected_fields: Dict[str, Any] = field(default_factory=dict)
+    uploaded: Dict[str, str] = field(default_factory=dict)  # document type -> sha256
+    later: List[str] = field(default_factory=list)
+    texts: List[str] = field(default_factory=list)  # every bot text, in order
+    final_texts: List[str] = field(default_factory=list)
+    steps: List[Tuple[str, Optional[str]]] = field(default_factory=list)
+    events: List[Dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+def answer_field(item: Field, language: str, today: date) -> Tuple[str, Any]:
+    """The answer to a field (its catalog example, adapted) and the value it must yield."""
+    if item.type == "choice":
+        text = item.choices[0].value
+    elif item.type == "yes_no":
+        text = YES[language]
+    else:
+        assert item.example is not None, f"{item.name} has no example"
+        text = item.example[language]
+    choices = [validators.Choice(c.value, c.label, c.aliases) for c in item.choices]
+
+    def check(candidate: str) -> validators.Result:
+        return validators.validate(
+            item.type,
+            candidate,
+            language=language,
+            today=today,
+            constraints=field_constraints(item),
+            choices=choices,
+        )
+
+    result = check(text)
+    if item.type == "date" and isinstance(result, validators.Invalid):
+        text, result = FALLBACK_DATE, check(FALLBACK_DATE)
+    if item.type == "mobile" and "X" in text.upper():  # a masked example: 98XXXXXX10
+        text, result = FALLBACK_MOBILE, check(FALLBACK_MOBILE)
+    assert isinstance(result, validators.Valid), (
+        f"catalog example of {item.name} ({item.type}, {language}) {text!r} is not valid: "
+        f"{result}"
+    )
+    return text, result.value
+
+
+def bot_texts(replies: List[Dict[str, Any]]) -> List[str]:
+    return [reply["text"] for reply in replies if reply.get("text")]
+
+
+def apply_over_rest(
+    stack: Stack,
+    sender: str,
+    service_id: str,
+    language: str,
+    *,
+    greet: bool = True,
+    max_messages: int = 80,
+) -> Completed:
+    """Completes one application over the REST channel, driven by the tracker state.
+
+    Args:
+        stack: The running servers.
+        sender: Conversation id.
+        service_id: Catalog id, chosen with the ``/apply_service`` button payload.
+        language: en, hi or hinglish; set by the greeting's script/words.
+        greet: Whether to greet first (sets the conversation language).
+        max_messages: Safety limit.
+
+    Returns:
+        What was sent and what came back; ``application_id`` from the final reply.
+    """
+    port = stack.rasa.port
+    today = date.today()
+    service: Service = stack.catalog[service_id]
+    done = Completed(sender, service_id, language, None)
+    if greet:
+        done.texts += bot_texts(post_message(port, sender, GREETINGS[language]))
+        language_slot = get_tracker(port, sender)["slots"].get("language")
+        assert language_slot == language, (language_slot, done.texts)
+    payload = "/apply_service" + json.dumps({"service": service_id})
+    replies = post_message(port, sender, payload)
+    done.texts += bot_texts(replies)
+    required_documents = len(service.required_documents({}))
+    previous: Optional[Tuple[Any, ...]] = None
+    for _ in range(max_messages):
+        tracker = get_tracker(port, sender)
+        draft = tracker["slots"].get("application")
+        if draft is None:
+            break
+        loop = (tracker.get("active_loop") or {}).get("name")
+        assert loop == "application_form", (
+            f"form not active ({loop}) for {service_id}; last replies: {bot_texts(replies)}"
+        )
+        assert draft["service"] == service_id, draft
+        step = next_step(draft, stack.catalog)
+        state = (step, json.dumps(draft, sort_keys=True, default=str))
+        assert state != previous, (
+            f"{service_id} ({language}): step {step} did not advance; "
+            f"the bot said {bot_texts(replies)}"
+        )
+        previous = state
+        done.steps.append((step.kind, step.name))
+        metadata = None
+        if step.kind in ("eligibility", "summary", "consent"):
+            text = YES[language]
+        elif step.kind == "field":
+            item = service.field_named(step.name or "")
+            text, value = answer_field(item, language, today)
+            done.expected_fields[item.name] = value
+        elif step.kind == "document":
+            if required_documents > 1 and not done.later:
+                text = LATER[language]
+                done.later.append(step.name or "")
+            else:
+                stored = store_document(
+                    jpeg(len(done.uploaded) + 1),
+                    f"{step.name}.jpg",
+                    None,
+                    stack.documents,
+                )
+                text, metadata = (
+                    "/document_uploaded",
+                    {"document": stored.to_metadata()},
+                )
+                done.uploaded[step.name or ""] = stored.sha256
+        else:
+            raise AssertionError(f"unexpected step {step} for {service_id}")
+        replies = post_message(port, sender, text, metadata)
+        done.texts += bot_texts(replies)
+        if step.kind == "consent":
+            done.final_texts = bot_texts(replies)
+    else:
+        raise AssertionError(f"{service_id} not finished after {max_messages} messages")
+    tracker = get_tracker(port, sender)
+    done.events = tracker["events"]
+    done.application_id = tracker["slots"].get("last_application_id")
+    return done
