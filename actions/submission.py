@@ -37,7 +37,14 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
         "sender_id": tracker.sender_id,
         "whatsapp_id": whatsapp.get("wa_id"),
         "name": whatsapp.get("profile_name"),
-        "mobile": answers.get("mobile"),
+        "mobile": next(
+            (
+                str(answers[item.name]).removeprefix("+91")
+                for item in applicable_fields(draft, service)
+                if item.type == "mobile" and answers.get(item.name)
+            ),
+            None,
+        ),
         "language": tracker.get_slot("language") or "en",
     }
     documents = {k: v for k, v in draft["documents"].items() if isinstance(v, dict)}

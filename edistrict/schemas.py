@@ -13,7 +13,7 @@ from edistrict.settings import Settings
 
 
 class Citizen(BaseModel):
-    """Who applies; at least a WhatsApp id or a mobile number."""
+    """Who applies; at least a WhatsApp id, a mobile number or a conversation id."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -31,8 +31,10 @@ class Citizen(BaseModel):
 
     @model_validator(mode="after")
     def _one_contact(self) -> Citizen:
-        if not self.whatsapp_id and not self.mobile:
-            raise ValueError("citizen needs a whatsapp_id or a mobile number")
+        if not (self.whatsapp_id or self.mobile or self.sender_id):
+            raise ValueError(
+                "citizen needs a whatsapp_id, a mobile number or a sender_id"
+            )
         return self
 
 
