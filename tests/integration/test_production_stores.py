@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from typing import List
 
@@ -74,6 +75,17 @@ async def _delete_queue(queue: str) -> None:
         await channel.queue_delete(queue)
 
 
+def _wait_for_user_event(queue: str, sender: str, timeout: float = 20) -> List[dict]:
+    deadline = time.monotonic() + timeout
+    seen: List[dict] = []
+    while time.monotonic() < deadline:
+        seen += asyncio.run(_drain_queue(queue))
+        if any(e.get("sender_id") == sender and e.get("event") == "user" for e in seen):
+            return seen
+        time.sleep(0.5)
+    return []
+
+
 def _redis_sets() -> int:
     stats = redis.Redis.from_url(REDIS_URL).info("commandstats")
     return int(stats.get("cmdstat_set", {}).get("calls", 0))
@@ -89,16 +101,15 @@ def test_conversation_survives_restart_on_postgres_redis_rabbitmq(
     try:
         replies = say(_port(server), sender, "नमस्ते")
         assert replies and DEVANAGARI.search(replies[0])
+        # Events are published asynchronously: collect them while the server runs.
+        published = _wait_for_user_event(production_env["EVENT_BROKER_QUEUE"], sender)
     finally:
         server.stop()
 
     stored = _postgres_events(sender)
     assert "user" in stored and "bot" in stored, stored
     assert _redis_sets() > sets_before, "the Redis lock store was not used"
-    published = asyncio.run(_drain_queue(production_env["EVENT_BROKER_QUEUE"]))
-    assert any(
-        e.get("sender_id") == sender and e.get("event") == "user" for e in published
-    ), "no user event reached RabbitMQ"
+    assert published, "no user event reached RabbitMQ"
 
     # A new server process continues the same conversation from PostgreSQL: the language
     # slot (Hindi) is remembered, so a neutral "ok" is still answered in Devanagari.
