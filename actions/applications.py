@@ -57,6 +57,16 @@ def status_reply(application: Dict[str, Any], language: str) -> Reply:
     )
 
 
+def gateway_error_reply(error: EDistrictError, application_id: Optional[str]) -> Reply:
+    """An unknown application id, or the gateway being unreachable, told plainly."""
+    response = (
+        "utter_application_not_found"
+        if error.status == 404
+        else "utter_gateway_unavailable"
+    )
+    return Reply(response, {"application_id": application_id or ""})
+
+
 class ActionCheckStatus(Action):
     """Tells the status of the application named, or lists the citizen's applications."""
 
@@ -78,15 +88,7 @@ class ActionCheckStatus(Action):
                 return []
             applications = client.list_applications(citizen_id(tracker))
         except EDistrictError as error:
-            send(
-                dispatcher,
-                Reply(
-                    "utter_application_not_found"
-                    if error.status == 404
-                    else "utter_gateway_unavailable",
-                    {"application_id": application_id or ""},
-                ),
-            )
+            send(dispatcher, gateway_error_reply(error, application_id))
             return []
         if not applications:
             send(dispatcher, Reply("utter_no_applications"))
@@ -121,15 +123,7 @@ class ActionDownloadCertificate(Action):
                 return []
             application = client.get_application(application_id)
         except EDistrictError as error:
-            send(
-                dispatcher,
-                Reply(
-                    "utter_application_not_found"
-                    if error.status == 404
-                    else "utter_gateway_unavailable",
-                    {"application_id": application_id or ""},
-                ),
-            )
+            send(dispatcher, gateway_error_reply(error, application_id))
             return []
         if application.get("status") != "issued":
             send(
