@@ -1,0 +1,127 @@
+"""The gateway client and the outage queue, against a real HTTP server on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+
+from actions import pending, submission
+from actions.edistrict_client import ClientSettings, EDistrictClient, EDistrictError
+
+
+class FakeGateway:
+    """Answers each request with the next scripted (status, body); records requests."""
+
+    def __init__(self) -> None:
+        self.script: List[Tuple[int, Dict[str, Any]]] = []
+        self.requests: List[Dict[str, Any]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                fake.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": json.loads(body) if body else None,
+                        "method": self.command,
+                    }
+                )
+                status, payload = fake.script.pop(0) if fake.script else (200, {})
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def gateway() -> Iterator[FakeGateway]:
+    fake = FakeGateway()
+    yield fake
+    fake.server.shutdown()
+
+
+def client_for(url: str) -> EDistrictClient:
+    return EDistrictClient(
+        ClientSettings(base_url=url, token="t", timeout=2, attempts=3, backoff=0.01)
+    )
+
+
+def test_retries_server_errors_then_succeeds_with_the_same_idempotency_key(gateway):
+    gateway.script = [
+        (503, {}),
+        (502, {}),
+        (201, {"application_id": "DL-BIR-2026-000007"}),
+    ]
+    created = client_for(gateway.url).submit_application(
+        "key-1", "birth_certificate", {"child_name": "Asha"}, {"sender_id": "s"}
+    )
+    assert created["application_id"] == "DL-BIR-2026-000007"
+    assert len(gateway.requests) == 3
+    assert {r["headers"]["Idempotency-Key"] for r in gateway.requests} == {"key-1"}
+    assert gateway.requests[0]["headers"]["Authorization"] == "Bearer t"
+
+
+def test_client_errors_are_not_retried(gateway):
+    gateway.script = [(422, {"detail": "missing field child_name"})]
+    with pytest.raises(EDistrictError) as error:
+        client_for(gateway.url).get_application("DL-X")
+    assert error.value.retryable is False and error.value.status == 422
+    assert len(gateway.requests) == 1
+
+
+def test_an_unreachable_gateway_is_one_retryable_error():
+    with pytest.raises(EDistrictError) as error:
+        client_for("http://127.0.0.1:9").get_application("DL-X")
+    assert error.value.retryable is True and error.value.status is None
+
+
+def test_kept_submissions_are_delivered_later_and_the_citizen_is_told(
+    gateway, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ACTIONS_DATABASE_URL", f"sqlite:///{tmp_path / 'actions.db'}")
+    monkeypatch.setenv(
+        "RASA_URL", gateway.url
+    )  # the same fake records the notification
+    pending.engine.cache_clear()
+    payload = {
+        "key": "k2",
+        "service_id": "birth_certificate",
+        "fields": {"a": 1},
+        "citizen": {"sender_id": "citizen-9"},
+        "channel": "web",
+        "documents": {},
+    }
+    pending.keep("k2", "citizen-9", payload, "gateway down")
+    pending.keep(
+        "k2", "citizen-9", payload, "still down"
+    )  # a retry updates, never duplicates
+    assert [p["attempts"] for p in pending.all_pending()] == [2]
+
+    gateway.script = [(201, {"application_id": "DL-BIR-2026-000008"}), (200, {})]
+    assert submission.retry_pending(client_for(gateway.url)) == 1
+    assert pending.all_pending() == []
+    notify = gateway.requests[-1]
+    assert notify["path"].startswith("/conversations/citizen-9/trigger_intent")
+    assert notify["body"]["entities"] == {
+        "application_id": "DL-BIR-2026-000008",
+        "status": "submitted",
+    }
+    pending.engine.cache_clear()
