@@ -1,0 +1,36 @@
+from rasa_sdk import Tracker
+from rasa_sdk.events import SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.application import new_draft
+from actions.session import ActionSessionStart, unfinished_draft
+
+
+def tracker_with(slots):
+    return Tracker("citizen", slots, {}, [], False, None, {}, "action_listen")
+
+
+def test_a_returning_citizen_is_offered_their_draft_in_their_language():
+    draft = new_draft("birth_certificate")
+    draft["answers"] = {"child_name": "Asha"}
+    dispatcher = CollectingDispatcher()
+    events = ActionSessionStart().run(
+        dispatcher, tracker_with({"application": draft, "language": "hinglish"}), {}
+    )
+    assert events[0] == SessionStarted()
+    assert SlotSet("language", "hinglish") in events
+    kept = next(e["value"] for e in events if e.get("name") == "drafts")
+    assert kept["birth_certificate"]["answers"] == {"child_name": "Asha"}
+    [offer] = dispatcher.messages
+    assert offer["response"] == "utter_draft_found"
+    assert (
+        offer["buttons"][0]["payload"]
+        == '/apply_service{"service":"birth_certificate"}'
+    )
+
+
+def test_nothing_is_offered_without_a_draft():
+    dispatcher = CollectingDispatcher()
+    ActionSessionStart().run(dispatcher, tracker_with({"language": "hi"}), {})
+    assert dispatcher.messages == []
+    assert unfinished_draft({"application": {"status": "cancelled"}}) is None
