@@ -7,7 +7,10 @@ import sys
 
 BENCHMARKS = (
     ("NLU parse latency and training time", ["bench.nlu"]),
-    ("WhatsApp webhook: paced at one number's 80 msg/s", ["bench.whatsapp", "--rate", "80"]),
+    (
+        "WhatsApp webhook: paced at one number's 80 msg/s",
+        ["bench.whatsapp", "--rate", "80"],
+    ),
     ("WhatsApp webhook: as fast as possible", ["bench.whatsapp", "--rate", "0"]),
 )
 

@@ -19,17 +19,32 @@ SERVICE_FILES = sorted((CATALOG / "services").glob("*.yml"))
 SCHEMA = json.loads((CATALOG / "schema.json").read_text(encoding="utf-8"))
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 NLU_CONTRACT = {
-    "birth_certificate", "death_certificate", "caste_certificate", "obc_certificate",
-    "income_certificate", "domicile_certificate", "ews_certificate", "marriage_registration",
-    "special_marriage_registration", "learner_licence", "driving_licence",
-    "driving_licence_renewal", "duplicate_driving_licence", "driving_licence_address_change",
-    "ration_card", "old_age_pension", "disability_pension", "widow_pension",
+    "birth_certificate",
+    "death_certificate",
+    "caste_certificate",
+    "obc_certificate",
+    "income_certificate",
+    "domicile_certificate",
+    "ews_certificate",
+    "marriage_registration",
+    "special_marriage_registration",
+    "learner_licence",
+    "driving_licence",
+    "driving_licence_renewal",
+    "duplicate_driving_licence",
+    "driving_licence_address_change",
+    "ration_card",
+    "old_age_pension",
+    "disability_pension",
+    "widow_pension",
 }
 
 
 def raw(path: Path) -> Any:
     """The file as JSON-like data (dates as ISO strings, as JSON Schema expects)."""
-    return json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
+    return json.loads(
+        json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str)
+    )
 
 
 def texts(node: Any, where: str = "") -> Iterator[tuple[str, dict]]:
@@ -51,6 +66,7 @@ def catalog():
 
 
 # ---------- the shipped data ----------
+
 
 def test_there_are_enough_services_and_the_nlu_ids_exist(catalog):
     assert len(catalog) >= 30
@@ -79,15 +95,21 @@ def test_every_text_has_three_languages_in_the_right_script(path):
         assert set(text) == {"en", "hi", "hinglish"}, f"{path.name}{where}"
         # Language-neutral values (dates, numbers, codes, e-mail) are the same in all three.
         neutral = text["hi"] == text["en"] == text["hinglish"]
-        assert neutral or DEVANAGARI.search(text["hi"]), f"{path.name}{where}.hi has no Devanagari"
+        assert neutral or DEVANAGARI.search(text["hi"]), (
+            f"{path.name}{where}.hi has no Devanagari"
+        )
         for language in ("en", "hinglish"):
-            assert not DEVANAGARI.search(text[language]), f"{path.name}{where}.{language}"
+            assert not DEVANAGARI.search(text[language]), (
+                f"{path.name}{where}.{language}"
+            )
 
 
 def test_synonyms_per_language_in_the_right_script_and_case(catalog):
     for service in catalog:
         for language, names in service.synonyms.items():
-            assert 5 <= len(names) <= 12, f"{service.id}: {len(names)} {language} synonyms"
+            assert 5 <= len(names) <= 12, (
+                f"{service.id}: {len(names)} {language} synonyms"
+            )
             for name in names:
                 if language == "hi":
                     assert DEVANAGARI.search(name), (service.id, name)
@@ -124,7 +146,9 @@ def test_when_conditions_refer_to_earlier_fields_and_known_values(catalog):
             if document.when:
                 source = seen[document.when.field]
                 if source.type == "choice":
-                    assert set(document.when.values) <= {c.value for c in source.choices}
+                    assert set(document.when.values) <= {
+                        c.value for c in source.choices
+                    }
 
 
 def test_past_dates_and_sources(catalog):
@@ -133,7 +157,10 @@ def test_past_dates_and_sources(catalog):
         assert str(service.source.checked) == "2026-11-28"
         for item in service.fields:
             if item.type == "date" and item.name != "marriage_date":
-                assert item.constraints.get("past_only") is True, (service.id, item.name)
+                assert item.constraints.get("past_only") is True, (
+                    service.id,
+                    item.name,
+                )
 
 
 def test_obc_rule_mentions_the_1993_cut_off(catalog):
@@ -155,6 +182,7 @@ def test_menu_order_and_lookup(catalog):
 
 # ---------- applies / required_documents ----------
 
+
 def test_when_condition_on_a_yes_no_field(catalog):
     obc = catalog["obc_certificate"]
     origin = obc.field_named("origin_state")
@@ -164,9 +192,17 @@ def test_when_condition_on_a_yes_no_field(catalog):
     assert not origin.applies({"in_delhi_before_1993": 0})  # not a boolean answer
     delhi = [d.type for d in obc.required_documents({"in_delhi_before_1993": True})]
     other = [d.type for d in obc.required_documents({"in_delhi_before_1993": False})]
-    assert "residence_proof_1993" in delhi and "father_obc_certificate_home_state" not in delhi
-    assert "father_obc_certificate_home_state" in other and "residence_proof_1993" not in other
-    assert "relative_obc_certificate" not in delhi  # optional documents are not required
+    assert (
+        "residence_proof_1993" in delhi
+        and "father_obc_certificate_home_state" not in delhi
+    )
+    assert (
+        "father_obc_certificate_home_state" in other
+        and "residence_proof_1993" not in other
+    )
+    assert (
+        "relative_obc_certificate" not in delhi
+    )  # optional documents are not required
 
 
 def test_when_condition_on_a_choice_field(catalog):
@@ -180,12 +216,16 @@ def test_when_condition_on_a_choice_field(catalog):
 
 # ---------- broken catalogs ----------
 
+
 def copy_catalog(tmp_path: Path, *services: str) -> Path:
     folder = tmp_path / "catalog"
     (folder / "services").mkdir(parents=True)
     shutil.copy(CATALOG / "departments.yml", folder / "departments.yml")
     for service in services or ("birth_certificate",):
-        shutil.copy(CATALOG / "services" / f"{service}.yml", folder / "services" / f"{service}.yml")
+        shutil.copy(
+            CATALOG / "services" / f"{service}.yml",
+            folder / "services" / f"{service}.yml",
+        )
     return folder
 
 
@@ -193,7 +233,9 @@ def edit(folder: Path, service: str, change) -> None:
     path = folder / "services" / f"{service}.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
 
 
 def test_a_copied_catalog_loads(tmp_path):
@@ -213,19 +255,31 @@ def rejects(folder: Path, file: str, key: str, words: str) -> None:
 def test_rejects_unknown_department(tmp_path):
     folder = copy_catalog(tmp_path)
     edit(folder, "birth_certificate", lambda d: d.update(department="health"))
-    rejects(folder, "birth_certificate.yml", "department", "unknown department 'health'")
+    rejects(
+        folder, "birth_certificate.yml", "department", "unknown department 'health'"
+    )
 
 
 def test_rejects_duplicate_id(tmp_path):
     folder = copy_catalog(tmp_path)
-    shutil.copy(folder / "services" / "birth_certificate.yml", folder / "services" / "zz_copy.yml")
+    shutil.copy(
+        folder / "services" / "birth_certificate.yml",
+        folder / "services" / "zz_copy.yml",
+    )
     rejects(folder, "zz_copy.yml", "id", "duplicate service id 'birth_certificate'")
 
 
 def test_rejects_missing_language_key(tmp_path):
     folder = copy_catalog(tmp_path)
-    edit(folder, "birth_certificate", lambda d: d["fields"][1]["prompt"].pop("hinglish"))
-    rejects(folder, "birth_certificate.yml", "fields[1].prompt.hinglish", "missing language key")
+    edit(
+        folder, "birth_certificate", lambda d: d["fields"][1]["prompt"].pop("hinglish")
+    )
+    rejects(
+        folder,
+        "birth_certificate.yml",
+        "fields[1].prompt.hinglish",
+        "missing language key",
+    )
 
 
 def test_rejects_missing_synonym_language(tmp_path):
@@ -237,39 +291,61 @@ def test_rejects_missing_synonym_language(tmp_path):
 def test_rejects_unknown_field_type(tmp_path):
     folder = copy_catalog(tmp_path)
     edit(folder, "birth_certificate", lambda d: d["fields"][0].update(type="document"))
-    rejects(folder, "birth_certificate.yml", "fields[0].type", "unknown field type 'document'")
+    rejects(
+        folder,
+        "birth_certificate.yml",
+        "fields[0].type",
+        "unknown field type 'document'",
+    )
 
 
 def test_rejects_when_on_an_unknown_field(tmp_path):
     folder = copy_catalog(tmp_path)
-    edit(folder, "birth_certificate",
-         lambda d: d["fields"][2].update(when={"field": "nope", "in": ["x"]}))
-    rejects(folder, "birth_certificate.yml", "fields[2].when.field", "not an earlier field")
+    edit(
+        folder,
+        "birth_certificate",
+        lambda d: d["fields"][2].update(when={"field": "nope", "in": ["x"]}),
+    )
+    rejects(
+        folder, "birth_certificate.yml", "fields[2].when.field", "not an earlier field"
+    )
 
 
 def test_rejects_when_on_a_later_field(tmp_path):
     folder = copy_catalog(tmp_path)
-    edit(folder, "birth_certificate",
-         lambda d: d["fields"][0].update(when={"field": "child_gender", "in": ["male"]}))
-    rejects(folder, "birth_certificate.yml", "fields[0].when.field", "not an earlier field")
+    edit(
+        folder,
+        "birth_certificate",
+        lambda d: d["fields"][0].update(when={"field": "child_gender", "in": ["male"]}),
+    )
+    rejects(
+        folder, "birth_certificate.yml", "fields[0].when.field", "not an earlier field"
+    )
 
 
 def test_rejects_when_on_an_unknown_choice(tmp_path):
     folder = copy_catalog(tmp_path)
-    edit(folder, "birth_certificate",
-         lambda d: d["fields"][3].update(when={"field": "child_gender", "in": ["boy"]}))
+    edit(
+        folder,
+        "birth_certificate",
+        lambda d: d["fields"][3].update(when={"field": "child_gender", "in": ["boy"]}),
+    )
     rejects(folder, "birth_certificate.yml", "fields[3].when.in", "are not choices")
 
 
 def test_rejects_choice_field_without_choices(tmp_path):
     folder = copy_catalog(tmp_path)
     edit(folder, "birth_certificate", lambda d: d["fields"][1].pop("choices"))
-    rejects(folder, "birth_certificate.yml", "fields[1].choices", "needs a list of choices")
+    rejects(
+        folder, "birth_certificate.yml", "fields[1].choices", "needs a list of choices"
+    )
 
 
 def test_rejects_invalid_yaml_and_missing_departments(tmp_path):
     folder = copy_catalog(tmp_path)
-    (folder / "services" / "birth_certificate.yml").write_text("id: [unclosed", encoding="utf-8")
+    (folder / "services" / "birth_certificate.yml").write_text(
+        "id: [unclosed", encoding="utf-8"
+    )
     rejects(folder, "birth_certificate.yml", "(file)", "not valid YAML")
     (folder / "departments.yml").unlink()
     rejects(folder, "departments.yml", "(file)", "missing")
