@@ -13,7 +13,10 @@ FIELDS = [
     (service.id, item)
     for service in CATALOG
     for item in service.fields
-    if item.example is not None and item.type not in ("choice", "yes_no")
+    if item.example is not None
+    and item.type not in ("choice", "yes_no")
+    # mobile examples are shown masked (98XXXXXX10) on purpose
+    and not (item.type == "mobile" and "X" in item.example["en"].upper())
 ]
 
 
@@ -23,8 +26,6 @@ FIELDS = [
 @pytest.mark.parametrize("language", ["en", "hi", "hinglish"])
 def test_catalog_examples_pass_their_own_validator(service_id, item, language):
     example = item.example[language]
-    if item.type == "mobile" and "X" in example.upper():
-        pytest.skip("mobile examples are shown masked")
     result = validate(
         item.type,
         example,
