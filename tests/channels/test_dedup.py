@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import time
-
-import pytest
-from redis.exceptions import ConnectionError as RedisConnectionError
+import uuid
 
 from channels.dedup import RedisDedupStore, SQLiteDedupStore, create_dedup_store
 from channels.settings import WhatsAppSettings
-from tests.integration.servers import free_port
+from tests.conftest import require_service
 
 
 def test_sqlite_claims_once_across_restarts_and_forgets_after_expiry(tmp_path):
@@ -43,40 +38,14 @@ def test_redis_is_chosen_from_lock_store_url(tmp_path):
     assert local.dedup_db == tmp_path / "whatsapp_dedup.db"
 
 
-@pytest.mark.skipif(
-    shutil.which("redis-server") is None, reason="redis-server not installed"
-)
-def test_redis_claims_once(tmp_path):
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
+def test_redis_claims_once():
+    require_service("Redis", "127.0.0.1", 6379)
+    message_id = f"wamid.test-{uuid.uuid4().hex}"
 
-        async def scenario():
-            store = RedisDedupStore(f"redis://127.0.0.1:{port}/0", ttl_seconds=60)
-            for _ in range(50):
-                try:
-                    assert await store.claim("wamid.r") is True
-                    break
-                except RedisConnectionError:
-                    await asyncio.sleep(0.1)
-            assert await store.claim("wamid.r") is False
-            await store.close()
+    async def scenario():
+        store = RedisDedupStore("redis://127.0.0.1:6379/0", ttl_seconds=60)
+        assert await store.claim(message_id) is True
+        assert await store.claim(message_id) is False
+        await store.close()
 
-        time.sleep(0.2)
-        asyncio.run(scenario())
-    finally:
-        process.terminate()
-        process.wait(10)
+    asyncio.run(scenario())
