@@ -48,6 +48,6 @@ if [[ " ${FAILED[*]} " == *" train("* ]]; then
 fi
 step stories .venv/bin/rasa test core --model models/current.tar.gz --stories tests/test_stories.yml \
   --fail-on-prediction-errors --out var/results/core
-step nlu .venv/bin/python -m scripts.evaluate_nlu --enforce
+step nlu .venv/bin/python -m scripts.evaluate_nlu --enforce --custom-model models/current.tar.gz --no-stock
 step integration .venv/bin/python -m pytest -m integration -q
 summary

@@ -7,7 +7,7 @@ source scripts/env.sh
 
 MODEL=models/current.tar.gz
 FPRINT=models/current.fingerprint
-want=$(find config.yml domain data components catalog -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.json' -o -name '*.txt' \) 2>/dev/null \
+want=$(find config.yml domain data components delhi catalog -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.json' -o -name '*.txt' \) 2>/dev/null \
        | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 
 if [ -f "$MODEL" ] && [ -f "$FPRINT" ] && [ "$(cat "$FPRINT")" = "$want" ] && [ "${FORCE_TRAIN:-}" != 1 ]; then
