@@ -6,6 +6,7 @@ Covers certificate download and verification and the gateway's status-change not
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -155,6 +156,20 @@ def send_certificate(
     )
 
 
+_CERTIFICATE_NUMBER = re.compile(
+    r"\bDLC[\s-]*([A-Z]{3})[\s-]*(\d{4})[\s-]*(\d{6})\b", re.I
+)
+
+
+def certificate_number_in(text: str) -> Optional[str]:
+    """Finds a certificate number ("DLC-BIR-2026-000123", loosely typed) in a message."""
+    match = _CERTIFICATE_NUMBER.search(text)
+    if not match:
+        return None
+    code, year, serial = match.groups()
+    return f"DLC-{code.upper()}-{year}-{serial}"
+
+
 class ActionVerifyCertificate(Action):
     """Checks a certificate number (or QR token) with the gateway's public verifier."""
 
@@ -164,9 +179,11 @@ class ActionVerifyCertificate(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        number = next(
-            tracker.get_latest_entity_values("certificate_number"), None
-        ) or next(tracker.get_latest_entity_values("application_id"), None)
+        number = (
+            next(tracker.get_latest_entity_values("certificate_number"), None)
+            or certificate_number_in(tracker.latest_message.get("text") or "")
+            or next(tracker.get_latest_entity_values("application_id"), None)
+        )
         if not number:
             send(dispatcher, Reply("utter_ask_certificate_number"))
             return []

@@ -155,3 +155,17 @@ def test_clean_removes_zero_width_and_devanagari_digits():
 def test_unknown_type_is_a_programming_error():
     with pytest.raises(ValueError):
         check("colour", "red")
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("is DLC-BIR-2026-000123 real?", "DLC-BIR-2026-000123"),
+        ("प्रमाण पत्र dlc bir 2026 000123 असली है?", "DLC-BIR-2026-000123"),
+        ("verify DL-BIR-2026-000123", None),
+    ],
+)
+def test_certificate_numbers_are_found_in_messages(text, number):
+    from actions.applications import certificate_number_in
+
+    assert certificate_number_in(text) == number
