@@ -143,7 +143,8 @@ def validate_district(text: str, language: str) -> Result:
         return Invalid("district")
     district = next(d for d in districts.districts() if d.id == district_id)
     names = district.names.get(language) or district.names["en"]
-    return Valid(district_id, names[0])
+    shown = names[0].title() if names[0].isascii() else names[0]
+    return Valid(district_id, shown)
 
 
 _YES = {

@@ -169,3 +169,13 @@ def test_certificate_numbers_are_found_in_messages(text, number):
     from actions.applications import certificate_number_in
 
     assert certificate_number_in(text) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "value", "shown"),
+    [("uttar purv", "hinglish", "north_east", "Uttar Purv"),
+     ("Shahdara", "en", "north_east", "North East"),
+     ("दक्षिण पूर्व", "hi", "south_east", "दक्षिण पूर्व")],
+)
+def test_districts_are_echoed_in_the_citizens_language(text, language, value, shown):
+    assert check("district", text, language=language) == Valid(value, shown)
