@@ -173,9 +173,11 @@ def test_certificate_numbers_are_found_in_messages(text, number):
 
 @pytest.mark.parametrize(
     ("text", "language", "value", "shown"),
-    [("uttar purv", "hinglish", "north_east", "Uttar Purv"),
-     ("Shahdara", "en", "north_east", "North East"),
-     ("दक्षिण पूर्व", "hi", "south_east", "दक्षिण पूर्व")],
+    [
+        ("uttar purv", "hinglish", "north_east", "Uttar Purv"),
+        ("Shahdara", "en", "north_east", "North East"),
+        ("दक्षिण पूर्व", "hi", "south_east", "दक्षिण पूर्व"),
+    ],
 )
 def test_districts_are_echoed_in_the_citizens_language(text, language, value, shown):
     assert check("district", text, language=language) == Valid(value, shown)
