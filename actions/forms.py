@@ -18,8 +18,6 @@ from rasa_sdk.types import DomainDict
 
 from actions.application import (
     Incoming,
-    applicable_fields,
-    field_label,
     handle_answer,
     new_draft,
     next_step,
@@ -28,6 +26,7 @@ from actions.application import (
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.replies import Reply, departments_menu
+from actions.submission import submit_application
 from actions.texts import localize
 
 YES_NO_BUTTONS = {
@@ -263,8 +262,6 @@ class ActionFinishApplication(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        from actions.submission import submit_application
-
         draft: Optional[Dict[str, Any]] = tracker.get_slot("application")
         status = tracker.get_slot("application_step")
         events: List[EventType] = [SlotSet("application_step", None)]
@@ -279,6 +276,3 @@ class ActionFinishApplication(Action):
             kept[draft["service"]] = draft
             return events + [SlotSet("drafts", kept), SlotSet("application", None)]
         return events + [SlotSet("application", None)]
-
-
-__all__ = ["applicable_fields", "field_label"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+import time
 from datetime import date
 from typing import Any, Dict, List, Optional
 
@@ -186,8 +188,6 @@ def ensure_retry_worker(interval: float = 60.0) -> None:
     _worker_started = True
 
     def loop() -> None:
-        import time
-
         while True:
             time.sleep(interval)
             try:
@@ -195,7 +195,5 @@ def ensure_retry_worker(interval: float = 60.0) -> None:
                     retry_pending()
             except Exception:  # noqa: BLE001 - the worker must survive any single failure
                 logger.exception("Retrying kept submissions failed")
-
-    import threading
 
     threading.Thread(target=loop, name="pending-submissions", daemon=True).start()

@@ -15,8 +15,7 @@ from datetime import date
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from delhi import aadhaar, districts, mobile, pincode
-
-DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+from delhi.digits import DEVANAGARI_DIGITS
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from rasa.shared.nlu.training_data.message import Message
 
 from components.indic_tokenizer import split_words
 from delhi import aadhaar, application_id, districts, mobile, pincode
+from delhi.digits import DEVANAGARI_DIGITS
 
-DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 ALL_ENTITIES = ("application_id", "aadhaar", "mobile", "pincode", "district")
 
 # A run of digit groups separated by single spaces or dashes, with an optional +.

@@ -31,9 +31,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from delhi.digits import DEVANAGARI_DIGITS
+
 ORIGINAL_TEXT = "original_text"
 
-DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 # Emojis that carry meaning for the assistant; every other emoji is removed.
 DEFAULT_EMOJI_WORDS: Dict[str, str] = {

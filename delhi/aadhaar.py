@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from delhi.digits import DEVANAGARI_DIGITS
+
 # Verhoeff tables: multiplication in the dihedral group D5, permutation, inverse.
 _D = (
     (0, 1, 2, 3, 4, 5, 6, 7, 8, 9),
@@ -35,7 +37,6 @@ _INV = (0, 4, 3, 2, 1, 5, 6, 7, 8, 9)
 
 _SEPARATORS = re.compile(r"[\s\-]")
 _AADHAAR = re.compile(r"[2-9]\d{11}")
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 
 
 def verhoeff_valid(digits: str) -> bool:
@@ -81,7 +82,7 @@ def normalise(text: str) -> Optional[str]:
     Returns:
         The 12 ASCII digits when the number is well formed and its checksum is valid.
     """
-    digits = _SEPARATORS.sub("", text.translate(_DEVANAGARI_DIGITS))
+    digits = _SEPARATORS.sub("", text.translate(DEVANAGARI_DIGITS))
     if not _AADHAAR.fullmatch(digits) or not verhoeff_valid(digits):
         return None
     return digits
@@ -101,5 +102,5 @@ def mask(text: str) -> str:
     Returns:
         The masked form; only the last four digits stay visible.
     """
-    digits = re.sub(r"\D", "", text.translate(_DEVANAGARI_DIGITS))
+    digits = re.sub(r"\D", "", text.translate(DEVANAGARI_DIGITS))
     return "XXXX XXXX " + digits[-4:].rjust(4, "X")

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from delhi.digits import DEVANAGARI_DIGITS
+
 PATTERN = re.compile(
     r"(?<![A-Za-z0-9])dl[\s\-_/.]*([a-z]{3})[\s\-_/.]*(\d{4})[\s\-_/.]*(\d{6})(?!\d)",
     re.IGNORECASE,
 )
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 FIRST_YEAR = 2000
 LAST_YEAR = 2099
 
@@ -28,7 +29,7 @@ def normalise(text: str) -> Optional[str]:
     Returns:
         The id in the form ``DL-BIR-2026-000123``.
     """
-    match = PATTERN.fullmatch(text.strip().translate(_DEVANAGARI_DIGITS))
+    match = PATTERN.fullmatch(text.strip().translate(DEVANAGARI_DIGITS))
     if not match:
         return None
     return canonical(match)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
+from delhi.digits import DEVANAGARI_DIGITS
+
 _SEPARATORS = re.compile(r"[\s\-().]")
 _MOBILE = re.compile(r"(?:\+91|0091|91|0)?([6-9]\d{9})")
 
@@ -19,7 +20,7 @@ def normalise(text: str) -> Optional[str]:
     Returns:
         The E.164 form of the number.
     """
-    compact = _SEPARATORS.sub("", text.translate(_DEVANAGARI_DIGITS))
+    compact = _SEPARATORS.sub("", text.translate(DEVANAGARI_DIGITS))
     match = _MOBILE.fullmatch(compact)
     if not match:
         return None

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from delhi.digits import DEVANAGARI_DIGITS
+
 FIRST_DELHI_PINCODE = 110001
 LAST_DELHI_PINCODE = 110097
 
-_DEVANAGARI_DIGITS = str.maketrans("०१२३४५६७८९", "0123456789")
 _SEPARATORS = re.compile(r"[\s\-]")
 
 
@@ -21,7 +22,7 @@ def normalise(text: str) -> Optional[str]:
     Returns:
         The PIN code when it is a Delhi one.
     """
-    digits = _SEPARATORS.sub("", text.translate(_DEVANAGARI_DIGITS))
+    digits = _SEPARATORS.sub("", text.translate(DEVANAGARI_DIGITS))
     if len(digits) != 6 or not digits.isascii() or not digits.isdigit():
         return None
     if not FIRST_DELHI_PINCODE <= int(digits) <= LAST_DELHI_PINCODE:
