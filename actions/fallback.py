@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Dict, List
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -15,16 +12,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.dispatch import send
 from actions.replies import Reply
-from actions.texts import localize
+from actions.texts import intent_titles, localize
 
-TITLES_FILE = Path(__file__).parent / "data" / "intent_titles.yml"
 MAX_OPTIONS = 3
-
-
-@lru_cache(maxsize=1)
-def intent_titles() -> Dict[str, Dict[str, str]]:
-    """Button titles per intent and language."""
-    return yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8"))
 
 
 def clarification_buttons(

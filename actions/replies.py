@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
-from actions.texts import localize
+from actions.texts import intent_titles, localize
 from catalog.loader import Catalog, Service
 
 
@@ -81,3 +81,24 @@ def department_menu(catalog: Catalog, department: str, language: str) -> Reply:
     ]
     name = localize(catalog.departments[department].names, language)
     return Reply("utter_department_services", {"department": name}, buttons)
+
+
+def main_menu(catalog: Catalog, language: str) -> Reply:
+    """The menu after a greeting.
+
+    The catalog's ``main_menu`` services, then all services and application status
+    (ten at most, which WhatsApp shows as one list).
+    """
+    titles = intent_titles()
+    buttons = [
+        {
+            "title": localize(catalog[service_id].names, language),
+            "payload": f'/apply_service{{"service":"{service_id}"}}',
+        }
+        for service_id in catalog.main_menu
+    ]
+    buttons += [
+        {"title": localize(titles[intent], language), "payload": f"/{intent}"}
+        for intent in ("list_services", "check_status")
+    ]
+    return Reply("utter_main_menu", {}, buttons)

@@ -10,13 +10,33 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
-from actions.replies import Reply, department_menu, departments_menu, info_reply
+from actions.replies import (
+    Reply,
+    department_menu,
+    departments_menu,
+    info_reply,
+    main_menu,
+)
 
 
 def requested_service(tracker: Tracker) -> Optional[str]:
     """The service named in the latest message, else the one talked about before."""
     entity = next(tracker.get_latest_entity_values("service"), None)
     return entity or tracker.get_slot("service")
+
+
+class ActionMainMenu(Action):
+    """The menu that follows a greeting: popular services, all services, status."""
+
+    def name(self) -> str:
+        return "action_main_menu"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Dict[str, Any]]:
+        language = tracker.get_slot("language") or "en"
+        send(dispatcher, main_menu(get_catalog(), language))
+        return []
 
 
 class ActionListServices(Action):

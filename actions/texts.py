@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Optional
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Mapping, Optional
+
+import yaml
 
 FALLBACK_LANGUAGE = "en"
+TITLES_FILE = Path(__file__).parent / "data" / "intent_titles.yml"
 
 
 def localize(texts: Optional[Mapping[str, str]], language: Optional[str]) -> str:
@@ -22,3 +27,9 @@ def localize(texts: Optional[Mapping[str, str]], language: Optional[str]) -> str
     return (
         texts.get(language or FALLBACK_LANGUAGE) or texts.get(FALLBACK_LANGUAGE) or ""
     )
+
+
+@lru_cache(maxsize=1)
+def intent_titles() -> Dict[str, Dict[str, str]]:
+    """Button titles per intent and language (``actions/data/intent_titles.yml``)."""
+    return dict(yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8")))

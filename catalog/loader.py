@@ -300,6 +300,7 @@ class Catalog:
 
     departments: Mapping[str, Department] = field(hash=False, compare=False)
     services: tuple[Service, ...]
+    main_menu: tuple[str, ...] = ()
 
     def get(self, service_id: str) -> Optional[Service]:
         """The service with this id, or None.
@@ -461,6 +462,26 @@ class _Reader:
         if source.type == "yes_no" and not all(isinstance(o, bool) for o in options):
             raise self.fail(f"{key}.in", f"field {target!r} is yes_no: use true/false")
         return Condition(field=target, values=tuple(options))
+
+
+MAIN_MENU_MAX = 8  # a WhatsApp list holds 10 rows: these, "All services", "Status"
+
+
+def _read_main_menu(path: Path, services: Mapping[str, Service]) -> tuple[str, ...]:
+    """The ``main_menu`` of ``departments.yml``: service ids offered after a greeting."""
+    reader = _Reader(path)
+    items = reader.mapping(reader.load(), "(file)").get("main_menu") or []
+    if not isinstance(items, list) or len(items) > MAIN_MENU_MAX:
+        raise reader.fail("main_menu", f"must be a list of at most {MAIN_MENU_MAX} ids")
+    menu: list[str] = []
+    for index, item in enumerate(items):
+        service_id = reader.identifier(item, f"main_menu[{index}]")
+        if service_id not in services:
+            raise reader.fail(f"main_menu[{index}]", f"unknown service {service_id!r}")
+        if service_id in menu:
+            raise reader.fail(f"main_menu[{index}]", f"{service_id!r} listed twice")
+        menu.append(service_id)
+    return tuple(menu)
 
 
 def _read_departments(path: Path) -> dict[str, Department]:
@@ -729,4 +750,8 @@ def load_catalog(path: Path | None = None) -> Catalog:
         seen[service.id] = file
     order = {department: index for index, department in enumerate(departments)}
     ordered = sorted(services.values(), key=lambda s: (order[s.department], s.id))
-    return Catalog(departments=MappingProxyType(departments), services=tuple(ordered))
+    return Catalog(
+        departments=MappingProxyType(departments),
+        services=tuple(ordered),
+        main_menu=_read_main_menu(departments_file, services),
+    )

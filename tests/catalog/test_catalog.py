@@ -218,10 +218,15 @@ def test_when_condition_on_a_choice_field(catalog):
 
 
 def copy_catalog(tmp_path: Path, *services: str) -> Path:
+    """Copies departments.yml (its main menu limited to the copied services) and some
+    service files."""
     folder = tmp_path / "catalog"
     (folder / "services").mkdir(parents=True)
-    shutil.copy(CATALOG / "departments.yml", folder / "departments.yml")
-    for service in services or ("birth_certificate",):
+    services = services or ("birth_certificate",)
+    departments = raw(CATALOG / "departments.yml")
+    departments["main_menu"] = [s for s in departments["main_menu"] if s in services]
+    write(folder / "departments.yml", departments)
+    for service in services:
         shutil.copy(
             CATALOG / "services" / f"{service}.yml",
             folder / "services" / f"{service}.yml",
@@ -229,13 +234,17 @@ def copy_catalog(tmp_path: Path, *services: str) -> Path:
     return folder
 
 
+def write(path: Path, data: Any) -> None:
+    path.write_text(
+        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
 def edit(folder: Path, service: str, change) -> None:
     path = folder / "services" / f"{service}.yml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     change(data)
-    path.write_text(
-        yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
+    write(path, data)
 
 
 def test_a_copied_catalog_loads(tmp_path):
@@ -250,6 +259,33 @@ def rejects(folder: Path, file: str, key: str, words: str) -> None:
     assert error.value.file.endswith(file)
     assert error.value.key == key
     assert words in str(error.value)
+
+
+def test_the_main_menu_lists_known_services_in_the_order_of_the_file(catalog):
+    assert 1 <= len(catalog.main_menu) <= 8
+    assert list(catalog.main_menu) == raw(CATALOG / "departments.yml")["main_menu"]
+    assert all(service_id in catalog for service_id in catalog.main_menu)
+
+
+@pytest.mark.parametrize(
+    ("menu", "key", "words"),
+    [
+        (
+            ["birth_certificate", "passport"],
+            "main_menu[1]",
+            "unknown service 'passport'",
+        ),
+        (["birth_certificate"] * 2, "main_menu[1]", "listed twice"),
+        (["birth_certificate"] * 9, "main_menu", "at most 8"),
+    ],
+    ids=["unknown", "twice", "too-many"],
+)
+def test_rejects_a_bad_main_menu(tmp_path, menu, key, words):
+    folder = copy_catalog(tmp_path)
+    departments = raw(folder / "departments.yml")
+    departments["main_menu"] = menu
+    write(folder / "departments.yml", departments)
+    rejects(folder, "departments.yml", key, words)
 
 
 def test_rejects_unknown_department(tmp_path):

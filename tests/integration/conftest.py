@@ -7,6 +7,8 @@ import pytest
 
 from catalog.loader import load_catalog
 from channels.settings import DocumentSettings
+from tests.channels.conftest import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
+from tests.channels.fake_graph import TOKEN, FakeGraph
 from tests.integration.e2e import Stack, make_test_catalog
 from tests.integration.servers import (
     MODEL,
@@ -46,12 +48,21 @@ def actions_port(actions: Server) -> int:
 
 
 @pytest.fixture(scope="session")
-def e2e(model, tmp_path_factory) -> Iterator[Stack]:
+def whatsapp_graph() -> Iterator[FakeGraph]:
+    """The local fake of the WhatsApp Cloud API that the e2e Rasa sends to."""
+    graph = FakeGraph().start()
+    yield graph
+    graph.stop()
+
+
+@pytest.fixture(scope="session")
+def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
     """Gateway + action server + Rasa, sharing a test catalog, var and upload folders.
 
     The catalog is a copy of catalog/ plus one made-up service (data only). The gateway
     notifies this Rasa (RASA_URL) with a fast outbox backoff; Rasa keeps its SQLite tracker
-    store under the tmp GOV_VAR_DIR, so it can be stopped and started again.
+    store under the tmp GOV_VAR_DIR, so it can be stopped and started again. Its WhatsApp
+    channel is configured and talks to ``whatsapp_graph``.
     """
     root = tmp_path_factory.mktemp("e2e")
     catalog_dir = make_test_catalog(root / "catalog")
@@ -103,6 +114,11 @@ def e2e(model, tmp_path_factory) -> Iterator[Stack]:
             "TRACKER_STORE_URL": "",
             "LOCK_STORE_URL": "",
             "EVENT_BROKER_URL": "",
+            "WHATSAPP_ACCESS_TOKEN": TOKEN,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+            "WHATSAPP_GRAPH_URL": whatsapp_graph.url,
         },
     )
     servers = [gateway, actions, rasa]

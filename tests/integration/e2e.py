@@ -12,10 +12,11 @@ import io
 import json
 import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar
 
 import requests
 import yaml
@@ -37,6 +38,7 @@ YES = {"en": "yes", "hi": "हाँ", "hinglish": "haan"}
 LATER = {"en": "later", "hi": "बाद में", "hinglish": "baad mein"}
 FALLBACK_DATE = "15/08/1990"
 FALLBACK_MOBILE = "9876543210"
+T = TypeVar("T")
 
 # A made-up service added as data only (test: adding a service needs no Python change).
 EXTRA_SERVICE_ID = "test_noc_certificate"
@@ -169,6 +171,17 @@ class Stack:
             f"--- {server.name} ---\n{server.log_tail(25)}"
             for server in (self.rasa, self.actions, self.gateway)
         )
+
+
+def wait_for(what: str, check: Callable[[], T], timeout: float, stack: Stack) -> T:
+    """Polls ``check`` until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}\n{stack.logs()}")
 
 
 @dataclass
@@ -313,3 +326,35 @@ def apply_over_rest(
     done.events = tracker["events"]
     done.application_id = tracker["slots"].get("last_application_id")
     return done
+
+
+def check_at_gateway(e2e: Stack, done: Completed) -> dict:
+    """The gateway holds the application with the service, answers and documents given."""
+    assert done.application_id and APPLICATION_ID.fullmatch(done.application_id), (
+        f"no application id; the bot's last replies: {done.final_texts}\n{e2e.logs()}"
+    )
+    assert any(done.application_id in text for text in done.final_texts), (
+        done.final_texts,
+        e2e.logs(),
+    )
+    response = e2e.gateway_get(f"/api/v1/applications/{done.application_id}")
+    assert response.status_code == 200, response.text
+    application = response.json()
+    assert application["service_id"] == done.service_id
+    assert application["department"] == e2e.catalog[done.service_id].department
+    assert application["language"] == done.language
+    assert application["status"] == "submitted"
+    service = e2e.catalog[done.service_id]
+    expected = {
+        # The gateway keeps mobile numbers as 10 digits; the form says +91XXXXXXXXXX.
+        name: value.removeprefix("+91")
+        if service.field_named(name).type == "mobile"
+        else value
+        for name, value in done.expected_fields.items()
+    }
+    assert application["fields"] == expected
+    uploaded = {d["document_type"]: d["sha256"] for d in application["documents"]}
+    assert uploaded == done.uploaded
+    assert all(d["mime_type"] == "image/jpeg" for d in application["documents"])
+    assert not set(done.later) & set(uploaded)
+    return application

@@ -12,12 +12,12 @@ import uuid
 import pytest
 
 from tests.integration.e2e import (
-    APPLICATION_ID,
     DEVANAGARI,
     EXTRA_SERVICE_ID,
     Completed,
     Stack,
     apply_over_rest,
+    check_at_gateway,
 )
 
 # At least one service per department; the language of each conversation.
@@ -63,38 +63,6 @@ def check_variants(done: Completed) -> None:
         languages = [c.get("value") for c in conditions if c.get("name") == "language"]
         expected = [] if done.language == "en" else [done.language]
         assert languages == expected, (event["metadata"]["utter_action"], event["text"])
-
-
-def check_at_gateway(e2e: Stack, done: Completed) -> dict:
-    """The gateway holds the application with the service, answers and documents given."""
-    assert done.application_id and APPLICATION_ID.fullmatch(done.application_id), (
-        f"no application id; the bot's last replies: {done.final_texts}\n{e2e.logs()}"
-    )
-    assert any(done.application_id in text for text in done.final_texts), (
-        done.final_texts,
-        e2e.logs(),
-    )
-    response = e2e.gateway_get(f"/api/v1/applications/{done.application_id}")
-    assert response.status_code == 200, response.text
-    application = response.json()
-    assert application["service_id"] == done.service_id
-    assert application["department"] == e2e.catalog[done.service_id].department
-    assert application["language"] == done.language
-    assert application["status"] == "submitted"
-    service = e2e.catalog[done.service_id]
-    expected = {
-        # The gateway keeps mobile numbers as 10 digits; the form says +91XXXXXXXXXX.
-        name: value.removeprefix("+91")
-        if service.field_named(name).type == "mobile"
-        else value
-        for name, value in done.expected_fields.items()
-    }
-    assert application["fields"] == expected
-    uploaded = {d["document_type"]: d["sha256"] for d in application["documents"]}
-    assert uploaded == done.uploaded
-    assert all(d["mime_type"] == "image/jpeg" for d in application["documents"])
-    assert not set(done.later) & set(uploaded)
-    return application
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import subprocess
 import time
 import uuid
 from collections import Counter
-from typing import Any, Callable, Dict, List, TypeVar
+from typing import Any, Dict, List
 
 import requests
 
@@ -24,10 +24,9 @@ from tests.integration.e2e import (
     OFFICER_TOKEN,
     Stack,
     apply_over_rest,
+    wait_for,
 )
 from tests.integration.servers import GATEWAY_PYTHON, ROOT, get_tracker
-
-T = TypeVar("T")
 
 DECODE_QR = """
 import json, sys
@@ -38,17 +37,6 @@ codes = [r.text for r in zxingcpp.read_barcodes(image)
          if r.format == zxingcpp.BarcodeFormat.QRCode]
 print(json.dumps({"pages": len(document), "qr": codes}))
 """
-
-
-def wait_for(what: str, check: Callable[[], T], timeout: float, stack: Stack) -> T:
-    """Polls ``check`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}\n{stack.logs()}")
 
 
 def outbox(stack: Stack, application_id: str) -> List[Dict[str, Any]]:
