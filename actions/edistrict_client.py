@@ -16,6 +16,8 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
+from infra.settings import DEFAULT_EDISTRICT_URL, DEV_SERVICE_TOKEN, edistrict_gateway
+
 logger = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -41,8 +43,8 @@ class EDistrictError(Exception):
 class ClientSettings:
     """Where the gateway is and how patiently to talk to it."""
 
-    base_url: str = "http://127.0.0.1:8001"
-    token: str = "dev-service-token"
+    base_url: str = DEFAULT_EDISTRICT_URL
+    token: str = DEV_SERVICE_TOKEN
     timeout: float = 10.0
     attempts: int = 3
     backoff: float = 0.5
@@ -50,9 +52,10 @@ class ClientSettings:
     @classmethod
     def from_env(cls) -> ClientSettings:
         """Reads ``EDISTRICT_URL``, ``EDISTRICT_SERVICE_TOKEN``, ``EDISTRICT_TIMEOUT``."""
+        gateway = edistrict_gateway()
         return cls(
-            base_url=os.environ.get("EDISTRICT_URL", cls.base_url).rstrip("/"),
-            token=os.environ.get("EDISTRICT_SERVICE_TOKEN", cls.token),
+            base_url=gateway.url,
+            token=gateway.token,
             timeout=float(os.environ.get("EDISTRICT_TIMEOUT", cls.timeout)),
         )
 

@@ -254,16 +254,23 @@ class GraphClient:
             async with self._get_session().get(url) as response:
                 if response.status >= 400:
                     raise GraphError(response.status, None, "media download failed")
-                chunks = []
-                size = 0
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    chunks.append(chunk)
-                    size += len(chunk)
-                    if size > max_bytes:
-                        break
-                data = b"".join(chunks)
+                data = await read_limited(response, max_bytes)
         except (aiohttp.ClientError, asyncio.TimeoutError) as exception:
             raise GraphError(0, None, f"media download: {exception}") from exception
-        if len(data) > max_bytes:
+        if data is None:
             raise GraphError(413, None, f"media larger than {max_bytes} bytes")
         return data
+
+
+async def read_limited(
+    response: aiohttp.ClientResponse, max_bytes: int
+) -> Optional[bytes]:
+    """Reads a response body; None when it is larger than ``max_bytes``."""
+    chunks = []
+    size = 0
+    async for chunk in response.content.iter_chunked(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            return None
+    return b"".join(chunks)

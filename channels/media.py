@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import re
 from pathlib import Path
 from typing import Optional, Tuple
+from urllib.parse import unquote, urlsplit
+
+import aiohttp
 
 from channels.documents import (
     DocumentRejected,
@@ -13,8 +17,16 @@ from channels.documents import (
     detect_mime_type,
     store_document,
 )
-from channels.graph import GraphClient
+from channels.graph import GraphClient, read_limited
 from channels.settings import DocumentSettings
+from infra.settings import GatewayAccess, origin
+
+OUTGOING_MAX_BYTES = 100 * 1024 * 1024  # WhatsApp's limit for documents
+_DISPOSITION_NAME = re.compile(r'filename="?([^";]+)"?')
+
+
+class MediaFetchError(Exception):
+    """A file the assistant sends by URL could not be downloaded."""
 
 
 async def fetch_document(
@@ -73,3 +85,45 @@ def read_local_file(path: str) -> Tuple[bytes, str, str]:
         or "application/octet-stream"
     )
     return data, file.name, mime_type
+
+
+async def fetch_outgoing(
+    url: str, gateway: GatewayAccess, timeout: float
+) -> Tuple[bytes, str, str]:
+    """Downloads a file the assistant sends by URL (a certificate), to upload it.
+
+    Only the e-District gateway's own origins get its service token; any other host
+    gets no credentials at all (never the Graph API token).
+
+    Args:
+        url: HTTP(S) URL of the file.
+        gateway: Where the gateway is and its token.
+        timeout: Seconds for the whole download.
+
+    Returns:
+        Bytes, file name (``Content-Disposition``, else the URL's last segment) and
+        MIME type (from the content, else the response header).
+
+    Raises:
+        MediaFetchError: Unreachable, an HTTP error, or larger than WhatsApp accepts.
+    """
+    headers = {}
+    if origin(url) in gateway.origins():
+        headers["Authorization"] = f"Bearer {gateway.token}"
+    try:
+        async with aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=timeout)
+        ) as session:
+            async with session.get(url, headers=headers) as response:
+                if response.status >= 400:
+                    raise MediaFetchError(f"HTTP {response.status}")
+                data = await read_limited(response, OUTGOING_MAX_BYTES)
+                disposition = response.headers.get("Content-Disposition", "")
+                declared = response.content_type
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        raise MediaFetchError(f"{type(error).__name__}: {error}") from error
+    if data is None:
+        raise MediaFetchError(f"larger than {OUTGOING_MAX_BYTES} bytes")
+    named = _DISPOSITION_NAME.search(disposition)
+    name = named.group(1) if named else unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return data, name or "file", detect_mime_type(data) or declared

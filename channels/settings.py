@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from infra.settings import redis_lock_url, var_dir
+from infra.settings import GatewayAccess, edistrict_gateway, redis_lock_url, var_dir
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
@@ -138,6 +138,8 @@ class WhatsAppSettings:
         retry_base_delay: First backoff delay in seconds (doubled each attempt).
         typing_indicator: Whether to show the typing indicator on receipt.
         documents: Document store settings.
+        gateway: The e-District gateway, whose certificate URLs are fetched with its
+            service token before they are uploaded to WhatsApp.
     """
 
     access_token: str = ""
@@ -161,6 +163,7 @@ class WhatsAppSettings:
     documents: DocumentSettings = field(
         default_factory=lambda: DocumentSettings(Path("var/uploads"))
     )
+    gateway: GatewayAccess = field(default_factory=lambda: edistrict_gateway({}))
 
     @classmethod
     def from_env(
@@ -211,6 +214,7 @@ class WhatsAppSettings:
             typing_indicator=env.get("WHATSAPP_TYPING_INDICATOR", "true").lower()
             not in ("0", "false", "no", "off"),
             documents=DocumentSettings.from_env(env),
+            gateway=edistrict_gateway(env),
         )
 
     @property

@@ -42,7 +42,12 @@ from channels.inbound import (
     WebhookError,
     parse_webhook,
 )
-from channels.media import fetch_document, read_local_file
+from channels.media import (
+    MediaFetchError,
+    fetch_document,
+    fetch_outgoing,
+    read_local_file,
+)
 from channels.outbound import (
     PayloadRegistry,
     button_payloads,
@@ -125,76 +130,65 @@ class WhatsAppOutput(OutputChannel):
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any
     ) -> None:
-        """Sends an image by public URL, or uploads it when ``image`` is a local path."""
-        if _is_url(image):
-            await self._send_all(
-                recipient_id, [media_payload("image", link=image)], None
-            )
-        else:
-            await self._send_file(recipient_id, image, "image")
+        """Sends an image given by URL or local path (uploaded, sent by media id)."""
+        await self._send_media(recipient_id, "image", {"source": image})
 
     async def send_attachment(
         self, recipient_id: str, attachment: Any, **kwargs: Any
     ) -> None:
         """Sends a document: a URL, a local path, or ``{path|url, filename, caption}``."""
         spec = attachment if isinstance(attachment, dict) else {"source": attachment}
-        await self._send_document(recipient_id, spec)
+        await self._send_media(recipient_id, "document", spec)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
     ) -> None:
         """Sends ``{"document": {...}}``, ``{"image": {...}}`` or a raw ``{"whatsapp": {...}}``.
 
-        ``document``/``image`` take ``path`` (local file, uploaded) or ``url``, plus
-        optional ``filename`` and ``caption``; certificates are sent this way.
+        ``document``/``image`` take ``path`` (local file) or ``url``, plus optional
+        ``filename`` and ``caption``; certificates are sent this way.
         """
-        if isinstance(json_message.get("document"), dict):
-            await self._send_document(recipient_id, json_message["document"])
-        elif isinstance(json_message.get("image"), dict):
-            image = json_message["image"]
-            source = str(image.get("path") or image.get("url") or "")
-            if _is_url(source):
-                payload = media_payload(
-                    "image", link=source, caption=image.get("caption")
-                )
-                await self._send_all(recipient_id, [payload], image.get("caption"))
-            else:
-                await self._send_file(
-                    recipient_id, source, "image", image.get("caption")
-                )
-        elif isinstance(json_message.get("whatsapp"), dict):
+        for kind in ("document", "image"):
+            if isinstance(json_message.get(kind), dict):
+                await self._send_media(recipient_id, kind, json_message[kind])
+                return
+        if isinstance(json_message.get("whatsapp"), dict):
             await self._send_all(recipient_id, [dict(json_message["whatsapp"])], None)
         else:
             logger.warning("WhatsApp cannot send custom JSON %.200s", json_message)
 
-    async def _send_document(self, recipient_id: str, spec: Dict[str, Any]) -> None:
+    async def _send_media(
+        self, recipient_id: str, kind: str, spec: Dict[str, Any]
+    ) -> None:
+        """Uploads an image or document and sends it by media id.
+
+        A URL is downloaded first (the e-District gateway's certificate URLs need its
+        service token, which Meta does not have); when that fails, the link itself is
+        sent and Meta tries to fetch it.
+        """
         source = str(spec.get("path") or spec.get("url") or spec.get("source") or "")
         caption, filename = spec.get("caption"), spec.get("filename")
-        if _is_url(source):
-            payload = media_payload(
-                "document", link=source, caption=caption, filename=filename
-            )
-            await self._send_all(recipient_id, [payload], caption or filename)
-        else:
-            await self._send_file(recipient_id, source, "document", caption, filename)
-
-    async def _send_file(
-        self,
-        recipient_id: str,
-        path: str,
-        kind: str,
-        caption: Optional[str] = None,
-        filename: Optional[str] = None,
-    ) -> None:
-        """Uploads a local file and sends it by media id."""
         try:
-            data, name, mime_type = await asyncio.to_thread(read_local_file, path)
-            media_id = await self.client.upload_media(data, filename or name, mime_type)
-        except OSError as error:
-            logger.error("WhatsApp cannot read %s to send it: %s", path, error)
+            if _is_url(source):
+                data, name, mime_type = await fetch_outgoing(
+                    source, self.settings.gateway, self.settings.request_timeout
+                )
+            else:
+                data, name, mime_type = await asyncio.to_thread(read_local_file, source)
+        except MediaFetchError as error:
+            logger.warning(
+                "Sending the link to %s: cannot fetch it (%s)", source, error
+            )
+            link = media_payload(kind, link=source, caption=caption, filename=filename)
+            await self._send_all(recipient_id, [link], caption or filename)
             return
+        except OSError as error:
+            logger.error("WhatsApp cannot read %s to send it: %s", source, error)
+            return
+        try:
+            media_id = await self.client.upload_media(data, filename or name, mime_type)
         except GraphError as error:
-            log_graph_error(error, f"upload of {path}")
+            log_graph_error(error, f"upload of {source}")
             return
         payload = media_payload(
             kind, media_id=media_id, caption=caption, filename=filename or name

@@ -13,11 +13,50 @@ from typing import Mapping, Optional
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EDISTRICT_URL = "http://127.0.0.1:8001"
+DEV_SERVICE_TOKEN = (
+    "dev-service-token"  # the gateway accepts it outside production only
+)
 
 
 def var_dir(env: Mapping[str, str] = os.environ) -> Path:
     """Returns the folder for runtime state (SQLite files, uploads, logs)."""
     return Path(env.get("GOV_VAR_DIR") or PROJECT_ROOT / "var")
+
+
+@dataclass(frozen=True)
+class GatewayAccess:
+    """How the Rasa side reaches the e-District gateway.
+
+    Attributes:
+        url: Base URL the actions call (``EDISTRICT_URL``).
+        public_url: Base URL in links the gateway hands out, such as certificate URLs
+            (``EDISTRICT_PUBLIC_URL``; defaults to ``url``).
+        token: Service bearer token (``EDISTRICT_SERVICE_TOKEN``).
+    """
+
+    url: str
+    public_url: str
+    token: str
+
+    def origins(self) -> frozenset[str]:
+        """``scheme://host:port`` of both URLs: where the token may be sent."""
+        return frozenset(origin(u) for u in (self.url, self.public_url))
+
+
+def origin(url: str) -> str:
+    """``scheme://host:port`` of a URL (default ports made explicit)."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme, 0)
+    return f"{parts.scheme}://{(parts.hostname or '').lower()}:{port}"
+
+
+def edistrict_gateway(env: Mapping[str, str] = os.environ) -> GatewayAccess:
+    """Reads ``EDISTRICT_URL``, ``EDISTRICT_PUBLIC_URL`` and ``EDISTRICT_SERVICE_TOKEN``."""
+    url = (env.get("EDISTRICT_URL", "").strip() or DEFAULT_EDISTRICT_URL).rstrip("/")
+    public_url = env.get("EDISTRICT_PUBLIC_URL", "").strip().rstrip("/") or url
+    token = env.get("EDISTRICT_SERVICE_TOKEN", "").strip() or DEV_SERVICE_TOKEN
+    return GatewayAccess(url=url, public_url=public_url, token=token)
 
 
 @dataclass(frozen=True)

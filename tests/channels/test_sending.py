@@ -8,7 +8,9 @@ import pytest
 
 from channels.delivery import NOTIFICATION
 from channels.whatsapp import WhatsAppInput
+from infra.settings import GatewayAccess
 from tests.channels.conftest import messages_body, pdf_bytes, png_bytes, text_body
+from tests.channels.fake_graph import FakeGraph
 from tests.channels.whatsapp_limits import assert_valid
 
 CITIZEN = "919800000001"
@@ -152,17 +154,69 @@ def test_certificate_pdf_is_uploaded_then_sent_by_id(serve, settings, graph, tmp
     assert_valid(graph.messages())
 
 
-def test_attachment_path_and_image_url(serve, settings, graph, tmp_path):
+def test_attachment_path_is_uploaded(serve, settings, graph, tmp_path):
     image = tmp_path / "qr.png"
     image.write_bytes(png_bytes())
     channel = WhatsAppInput(settings)
     server = serve([channel])
-    output = channel._output("reply")
-    server.call(output.send_attachment(CITIZEN, str(image)))
-    server.call(output.send_image_url(CITIZEN, "https://example.org/map.png"))
-    document, image_message = graph.messages()
+    server.call(channel._output("reply").send_attachment(CITIZEN, str(image)))
+    [document] = graph.messages()
     assert document["type"] == "document" and "id" in document["document"]
-    assert image_message["image"] == {"link": "https://example.org/map.png"}
+    assert graph.uploads()[0].form["file"] == png_bytes()
+    assert_valid(graph.messages())
+
+
+@pytest.fixture
+def web_host():
+    """Another loopback HTTP host (a second fake) serving files behind a bearer token."""
+    host = FakeGraph(token="gateway-token").start()
+    yield host
+    host.stop()
+
+
+def test_certificate_url_is_fetched_with_the_gateway_token_then_uploaded(
+    serve, settings, graph, web_host
+):
+    web_host.add_media("DL-BIR-2026-000001", pdf_bytes(), "application/pdf")
+    gateway = GatewayAccess(
+        url="http://127.0.0.1:9", public_url=web_host.url, token="gateway-token"
+    )
+    channel = WhatsAppInput(settings.with_changes(gateway=gateway))
+    server = serve([channel])
+    spec = {
+        "url": f"{web_host.url}/download/DL-BIR-2026-000001",
+        "filename": "DL-BIR-2026-000001.pdf",
+        "caption": "DL-BIR-2026-000001",
+    }
+    server.call(
+        channel._output(NOTIFICATION).send_custom_json(CITIZEN, {"document": spec})
+    )
+    [fetch] = web_host.requests
+    assert fetch.headers["Authorization"] == "Bearer gateway-token"
+    [upload] = graph.uploads()
+    assert upload.form["file"] == pdf_bytes()
+    assert upload.form["type"] == "application/pdf"
+    [document] = graph.messages("document")
+    assert document["document"]["id"].startswith("media.fake.")
+    assert "link" not in document["document"]
+    assert document["document"]["filename"] == "DL-BIR-2026-000001.pdf"
+    assert_valid(graph.messages())
+
+
+def test_a_url_elsewhere_gets_no_credentials_and_falls_back_to_the_link(
+    serve, settings, graph, web_host
+):
+    channel = WhatsAppInput(
+        settings
+    )  # the gateway is elsewhere (default 127.0.0.1:8001)
+    server = serve([channel])
+    url = f"{web_host.url}/download/map.png"
+    server.call(channel._output("reply").send_image_url(CITIZEN, url))
+    [fetch] = web_host.requests
+    assert "Authorization" not in fetch.headers  # neither the Graph nor a gateway token
+    assert graph.uploads() == []
+    [image_message] = graph.messages()
+    assert image_message["image"] == {"link": url}
     assert_valid(graph.messages())
 
 

@@ -28,3 +28,31 @@ def test_production_urls_come_from_environment():
 def test_bad_broker_url_is_explained(url):
     with pytest.raises(ValueError, match="EVENT_BROKER_URL"):
         settings.event_broker({"EVENT_BROKER_URL": url})
+
+
+def test_gateway_defaults_to_the_local_development_gateway():
+    gateway = settings.edistrict_gateway({})
+    assert gateway.url == gateway.public_url == "http://127.0.0.1:8001"
+    assert gateway.token == settings.DEV_SERVICE_TOKEN
+
+
+def test_gateway_token_goes_only_to_its_own_origins():
+    gateway = settings.edistrict_gateway(
+        {
+            "EDISTRICT_URL": "http://edistrict.internal:8001/",
+            "EDISTRICT_PUBLIC_URL": "https://EDistrict.Delhi.gov.in",
+            "EDISTRICT_SERVICE_TOKEN": "s3cret",
+        }
+    )
+    assert gateway.token == "s3cret"
+    assert gateway.origins() == {
+        "http://edistrict.internal:8001",
+        "https://edistrict.delhi.gov.in:443",
+    }
+    assert settings.origin("https://edistrict.delhi.gov.in/api/x.pdf") in (
+        gateway.origins()
+    )
+    assert settings.origin("https://edistrict.delhi.gov.in.evil.org/x") not in (
+        gateway.origins()
+    )
+    assert settings.origin("http://edistrict.delhi.gov.in/x") not in gateway.origins()

@@ -119,6 +119,9 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
             "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
             "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
             "WHATSAPP_GRAPH_URL": whatsapp_graph.url,
+            # The channel fetches certificates from the gateway to upload them.
+            "EDISTRICT_URL": f"http://127.0.0.1:{gateway_port}",
+            "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
         },
     )
     servers = [gateway, actions, rasa]

@@ -31,7 +31,7 @@ from tests.integration.e2e import (
     wait_for,
 )
 from tests.integration.servers import get_tracker
-from tests.integration.whatsapp_citizen import WhatsAppCitizen, document_links, texts
+from tests.integration.whatsapp_citizen import WhatsAppCitizen, texts
 
 AFFIRM = "/affirm"
 SEND_LATER = "/send_later"  # the ⏳ button under a document request
@@ -136,16 +136,18 @@ def test_an_application_over_whatsapp_from_hi_to_certificate(
         timeout=60,
     )
     assert approve.status_code == 200, approve.text
-    certificate_url = approve.json()["certificate"]["url"]
-    links = wait_for(
+    wait_for(
         "the certificate over WhatsApp",
-        lambda: document_links(citizen.received()),
+        lambda: [m for m in citizen.received() if m["type"] == "document"],
         60,
         e2e,
     )
-    assert links == [certificate_url]
     [document] = [m for m in citizen.received() if m["type"] == "document"]
     assert document["document"]["filename"] == f"{done.application_id}.pdf"
+    assert "link" not in document["document"]  # the gateway URL needs its token
+    pdf = e2e.gateway_get(f"/api/v1/applications/{done.application_id}/certificate")
+    assert pdf.content.startswith(b"%PDF-")
+    assert pdf.content in [upload.form["file"] for upload in whatsapp_graph.uploads()]
 
     # Every citizen message was marked as read; every payload keeps WhatsApp's limits.
     wait_for(

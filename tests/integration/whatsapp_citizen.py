@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Tuple
 
 import requests
 
@@ -164,8 +164,3 @@ def texts(messages: List[Dict[str, Any]]) -> List[str]:
         elif message.get("type") == "interactive":
             found.append(message["interactive"]["body"]["text"])
     return found
-
-
-def document_links(messages: List[Dict[str, Any]]) -> List[Optional[str]]:
-    """The ``document.link`` of document messages."""
-    return [m["document"].get("link") for m in messages if m.get("type") == "document"]
