@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import Dict
+from typing import Dict, Optional
 
 LANGUAGES = ("en", "hi", "hinglish")
 DEFAULT_LANGUAGE = "en"
@@ -103,7 +103,10 @@ def text_for(key: str, language: str, **values: object) -> str:
 
 
 class LanguageCache:
-    """The last language each citizen wrote in (bounded, least recently used out).
+    """The language each citizen was last spoken to or wrote in (bounded, LRU).
+
+    The assistant answers in the conversation's ``language`` slot, so its own texts are
+    the best evidence; the citizen's typed texts fill in before the first answer.
 
     Args:
         max_size: Most senders remembered.
@@ -114,13 +117,21 @@ class LanguageCache:
         self._languages: OrderedDict[str, str] = OrderedDict()
 
     def observe(self, sender_id: str, text: str) -> None:
-        """Remembers the language of a free-text message (payloads are ignored)."""
-        if not text or text.startswith("/") or not re.search(r"\w", text):
+        """Remembers the language of a free text (payloads and bare codes are ignored)."""
+        if not text or text.startswith("/") or not re.search(r"[^\W\d_]", text):
             return
-        self._languages[sender_id] = detect_language(text)
+        self.remember(sender_id, detect_language(text))
+
+    def remember(self, sender_id: str, language: str) -> None:
+        """Stores a known language (such as Rasa's ``language`` slot)."""
+        self._languages[sender_id] = language
         self._languages.move_to_end(sender_id)
         while len(self._languages) > self.max_size:
             self._languages.popitem(last=False)
+
+    def known(self, sender_id: str) -> Optional[str]:
+        """The remembered language, or None."""
+        return self._languages.get(sender_id)
 
     def get(self, sender_id: str) -> str:
         """Returns the citizen's last language, English when unknown."""

@@ -59,7 +59,12 @@ from channels.outbound import (
 from channels.queues import KeyedQueues
 from channels.settings import WhatsAppSettings
 from channels.signature import SIGNATURE_HEADER, verify
-from channels.texts import LanguageCache, text_for
+from channels.texts import (
+    DEFAULT_LANGUAGE,
+    LanguageCache,
+    detect_language,
+    text_for,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -110,6 +115,7 @@ class WhatsAppOutput(OutputChannel):
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
         """Sends text, split at 4096 characters on sentence boundaries."""
+        self.languages.observe(recipient_id, text)
         await self._send_all(
             recipient_id, [text_payload(part) for part in split_text(text)], text
         )
@@ -122,9 +128,8 @@ class WhatsAppOutput(OutputChannel):
         **kwargs: Any,
     ) -> None:
         """Sends reply buttons (up to 3) or interactive lists (more)."""
-        payloads = button_payloads(
-            text, buttons, self.languages.get(recipient_id), self.registry
-        )
+        self.languages.observe(recipient_id, text)
+        payloads = button_payloads(text, buttons, detect_language(text), self.registry)
         await self._send_all(recipient_id, payloads, text)
 
     async def send_image_url(
@@ -238,9 +243,7 @@ class WhatsAppOutput(OutputChannel):
             )
             return
         languages = self.settings.template_languages
-        code = languages.get(self.languages.get(recipient_id)) or languages.get(
-            "en", "en"
-        )
+        code = languages.get(detect_language(text)) or languages.get("en", "en")
         payload = template_payload(self.settings.template_name, code, text)
         try:
             message_id = await self.client.send_message({"to": recipient_id, **payload})
@@ -293,6 +296,7 @@ class WhatsAppInput(InputChannel):
         self._dedup: Optional[DedupStore] = None
         self._delivery: Optional[DeliveryStore] = None
         self._tasks: Set[asyncio.Task[None]] = set()
+        self._agent: Any = None  # Rasa's Agent, for the language slot after a restart
         if settings.enabled:
             self._dedup = create_dedup_store(settings)
             self._delivery = DeliveryStore(settings.delivery_db)
@@ -327,6 +331,7 @@ class WhatsAppInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self.settings.enabled:
                 return self._disabled()
+            self._agent = getattr(request.app.ctx, "agent", None)
             raw = request.body or b""
             if not verify(
                 self.settings.app_secret, raw, request.headers.get(SIGNATURE_HEADER)
@@ -436,17 +441,16 @@ class WhatsAppInput(InputChannel):
             return
         self._background(self._mark_read(message.message_id))
         output = self._output(REPLY)
-        language = self.languages.get(message.wa_id)
         metadata: Dict[str, Any] = {"whatsapp": message.metadata()}
         if message.action == UNSUPPORTED:
             logger.info(
                 "Unsupported WhatsApp %s message from %s", message.type, message.wa_id
             )
-            text = text_for("unsupported_message", language)
+            text = text_for("unsupported_message", await self._language(message.wa_id))
             await output.send_text_message(message.wa_id, text)
             return
         if message.action == MEDIA:
-            document = await self._fetch(message, output, language)
+            document = await self._fetch(message, output)
             if document is None:
                 return
             metadata["document"] = document
@@ -467,11 +471,30 @@ class WhatsAppInput(InputChannel):
             )
         )
 
+    async def _language(self, wa_id: str) -> str:
+        """The citizen's language for the channel's own answers.
+
+        Remembered, else Rasa's ``language`` slot (after a restart), else English.
+        """
+        language = self.languages.known(wa_id)
+        store = getattr(self._agent, "tracker_store", None)
+        if language is None and store is not None:
+            try:
+                tracker = await store.retrieve(wa_id)
+            except Exception:
+                logger.exception("Could not read the tracker of %s", wa_id)
+                tracker = None
+            language = tracker.get_slot("language") if tracker else None
+            if language:
+                self.languages.remember(wa_id, str(language))
+        return str(language or DEFAULT_LANGUAGE)
+
     async def _fetch(
-        self, message: InboundMessage, output: WhatsAppOutput, language: str
+        self, message: InboundMessage, output: WhatsAppOutput
     ) -> Optional[Dict[str, Any]]:
         """Downloads and stores a received image/document; answers when it fails."""
         documents = self.settings.documents
+        max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
         try:
             stored = await fetch_document(
                 self.client,
@@ -482,17 +505,15 @@ class WhatsAppInput(InputChannel):
             )
         except DocumentRejected as error:
             logger.info("Rejected %s from %s: %s", message.type, message.wa_id, error)
-            max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
-            text = text_for("document_rejected", language, max_mb=max_mb)
+            problem = "document_rejected"
         except GraphError as error:
-            if error.status == 413:
-                max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
-                text = text_for("document_rejected", language, max_mb=max_mb)
-            else:
+            problem = "document_rejected" if error.status == 413 else "document_failed"
+            if error.status != 413:
                 log_graph_error(error, f"media download {message.media.get('id')}")
-                text = text_for("document_failed", language)
         else:
             return stored.to_metadata()
+        language = await self._language(message.wa_id)
+        text = text_for(problem, language, max_mb=max_mb)
         await output.send_text_message(message.wa_id, text)
         return None
 

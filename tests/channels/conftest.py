@@ -109,13 +109,18 @@ class ChannelServer:
     Args:
         channels: Input channels to mount under ``/webhooks/<name>``.
         handler: Fake Rasa: receives each UserMessage (default: only collects).
+        agent: What Rasa puts in ``app.ctx.agent`` (something with a tracker store).
     """
 
     def __init__(
-        self, channels: List[InputChannel], handler: Optional[Handler] = None
+        self,
+        channels: List[InputChannel],
+        handler: Optional[Handler] = None,
+        agent: Any = None,
     ) -> None:
         self.channels = channels
         self.handler = handler
+        self.agent = agent
         self.received: List[UserMessage] = []
         self.loop = asyncio.new_event_loop()
         self._thread: Optional[threading.Thread] = None
@@ -138,6 +143,7 @@ class ChannelServer:
         app = Sanic(f"channels_test_{uuid.uuid4().hex[:8]}")
         app.config.ACCESS_LOG = False
         app.config.MOTD = False
+        app.ctx.agent = self.agent
         for channel in self.channels:
             app.blueprint(
                 channel.blueprint(self._on_new_message),
@@ -226,9 +232,11 @@ def serve() -> Iterator[Callable[..., ChannelServer]]:
     servers: List[ChannelServer] = []
 
     def start(
-        channels: List[InputChannel], handler: Optional[Handler] = None
+        channels: List[InputChannel],
+        handler: Optional[Handler] = None,
+        agent: Any = None,
     ) -> ChannelServer:
-        server = ChannelServer(channels, handler).start()
+        server = ChannelServer(channels, handler, agent).start()
         servers.append(server)
         return server
 

@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from channels.delivery import NOTIFICATION
+from channels.texts import text_for
 from channels.whatsapp import WhatsAppInput
 from infra.settings import GatewayAccess
 from tests.channels.conftest import messages_body, pdf_bytes, png_bytes, text_body
@@ -227,3 +228,16 @@ def test_long_text_is_split(serve, settings, graph):
     texts = graph.messages("text")
     assert len(texts) == 3
     assert_valid(texts)
+
+
+def test_the_list_button_label_is_in_the_language_of_the_body(serve, settings, graph):
+    channel = WhatsAppInput(settings)
+    server = serve([channel])
+    channel.languages.observe(CITIZEN, "ok thanks")  # the citizen typed English last
+    buttons = [{"title": f"सेवा {n}", "payload": f"/choose{n}"} for n in range(5)]
+    server.call(
+        channel._output("reply").send_text_with_buttons(CITIZEN, "सेवा चुनें:", buttons)
+    )
+    [menu] = graph.messages("interactive")
+    assert menu["interactive"]["action"]["button"] == text_for("list_button", "hi")
+    assert channel.languages.get(CITIZEN) == "hi"

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from types import SimpleNamespace
 
 import requests
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.settings import WhatsAppSettings
+from channels.texts import text_for
 from channels.whatsapp import WhatsAppInput
 from tests.channels.conftest import (
     APP_SECRET,
@@ -193,3 +200,58 @@ def test_reply_goes_out_through_graph_within_limits(serve, settings, graph):
     assert sent["to"] == "919800000001"
     assert sent["interactive"]["type"] == "button"
     assert_valid(graph.messages() + graph.read_receipts())
+
+
+def _sticker(wa_id, message_id):
+    return messages_body(
+        wa_id,
+        [
+            {
+                "from": wa_id,
+                "id": message_id,
+                "timestamp": "1",
+                "type": "sticker",
+                "sticker": {"id": "sticker-1", "mime_type": "image/webp"},
+            }
+        ],
+    )
+
+
+def rasa_agent_remembering(wa_id, language):
+    """Rasa's app.ctx.agent as far as the channel uses it: a real tracker store holding
+    a conversation whose ``language`` slot is set."""
+    domain = Domain.from_dict(
+        {"slots": {"language": {"type": "text", "mappings": [{"type": "custom"}]}}}
+    )
+    store = InMemoryTrackerStore(domain)
+    tracker = DialogueStateTracker.from_events(
+        wa_id, [SlotSet("language", language)], slots=domain.slots
+    )
+    asyncio.run(store.save(tracker))
+    return SimpleNamespace(tracker_store=store)
+
+
+def test_after_a_restart_the_language_comes_from_rasas_slot(serve, settings, graph):
+    wa_id = "919800000077"
+    server = serve(
+        [WhatsAppInput(settings)], agent=rasa_agent_remembering(wa_id, "hinglish")
+    )
+    server.post_whatsapp(_sticker(wa_id, "wamid.s1"))
+    server.drain()
+    [answer] = graph.messages("text")
+    assert answer["text"]["body"] == text_for("unsupported_message", "hinglish")
+    assert server.received == []
+
+
+def test_the_channel_answers_in_the_language_the_assistant_last_used(
+    serve, settings, graph
+):
+    wa_id = "919800000078"
+    channel = WhatsAppInput(settings)
+    server = serve([channel], agent=rasa_agent_remembering(wa_id, "en"))
+    reply = "आपका आवेदन जमा हो गया। आवेदन संख्या DL-BIR-2026-000001"
+    server.call(channel._output("reply").send_text_message(wa_id, reply))
+    server.post_whatsapp(_sticker(wa_id, "wamid.s2"))
+    server.drain()
+    answer = graph.messages("text")[-1]
+    assert answer["text"]["body"] == text_for("unsupported_message", "hi")
