@@ -69,16 +69,21 @@ def departments_menu(catalog: Catalog, language: str) -> Reply:
     return Reply("utter_choose_department", {}, buttons)
 
 
+def apply_button(service: Service, language: str) -> Dict[str, str]:
+    """A button that starts the application for ``service``.
+
+    Titles are not cut here: each channel shortens them to its own limits.
+    """
+    return {
+        "title": localize(service.names, language),
+        "payload": f'/apply_service{{"service":"{service.id}"}}',
+    }
+
+
 def department_menu(catalog: Catalog, department: str, language: str) -> Reply:
     """The services of one department as buttons (WhatsApp shows up to 10 as a list)."""
     services = catalog.by_department().get(department, [])
-    buttons = [
-        {
-            "title": localize(s.names, language),
-            "payload": f'/apply_service{{"service":"{s.id}"}}',
-        }
-        for s in services
-    ]
+    buttons = [apply_button(service, language) for service in services]
     name = localize(catalog.departments[department].names, language)
     return Reply("utter_department_services", {"department": name}, buttons)
 
@@ -91,11 +96,7 @@ def main_menu(catalog: Catalog, language: str) -> Reply:
     """
     titles = intent_titles()
     buttons = [
-        {
-            "title": localize(catalog[service_id].names, language),
-            "payload": f'/apply_service{{"service":"{service_id}"}}',
-        }
-        for service_id in catalog.main_menu
+        apply_button(catalog[service_id], language) for service_id in catalog.main_menu
     ]
     buttons += [
         {"title": localize(titles[intent], language), "payload": f"/{intent}"}

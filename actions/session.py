@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
-from actions.replies import Reply
+from actions.replies import Reply, apply_button
 from actions.texts import localize
 
 
@@ -47,18 +47,13 @@ class ActionSessionStart(Action):
             kept[draft["service"]] = {**draft, "status": "open"}
             events += [SlotSet("drafts", kept), SlotSet("application", None)]
             language = carried.get("language") or "en"
-            name = localize(catalog[draft["service"]].names, language)
+            service = catalog[draft["service"]]
             send(
                 dispatcher,
                 Reply(
                     "utter_draft_found",
-                    {"service": name},
-                    [
-                        {
-                            "title": name[:20],
-                            "payload": f'/apply_service{{"service":"{draft["service"]}"}}',
-                        }
-                    ],
+                    {"service": localize(service.names, language)},
+                    [apply_button(service, language)],
                 ),
             )
         events.append(ActionExecuted("action_listen"))
