@@ -22,7 +22,7 @@ import requests
 import yaml
 
 from actions import validators
-from actions.application import field_constraints, next_step
+from actions.application import Step, field_constraints, next_step
 from catalog.loader import DEFAULT_DIR, Catalog, Field, Service
 from channels.documents import store_document
 from channels.settings import DocumentSettings
@@ -238,6 +238,59 @@ def bot_texts(replies: List[Dict[str, Any]]) -> List[str]:
     return [reply["text"] for reply in replies if reply.get("text")]
 
 
+Answer = Callable[[Step, Completed], List[str]]  # answers one step; the bot's texts
+
+
+def drive_form(
+    stack: Stack,
+    sender: str,
+    service_id: str,
+    language: str,
+    answer: Answer,
+    max_messages: int = 80,
+) -> Completed:
+    """Answers the open form step by step until the draft is closed.
+
+    After every message the step is read from the tracker (``application`` slot and
+    ``next_step``); ``answer`` sends the reply over its channel and records what it
+    gave in the ``Completed`` it is handed.
+
+    Returns:
+        What was sent and what came back; ``application_id`` from the tracker.
+    """
+    port = stack.rasa.port
+    done = Completed(sender, service_id, language, None)
+    previous: Optional[Tuple[Any, ...]] = None
+    for _ in range(max_messages):
+        tracker = get_tracker(port, sender)
+        draft = tracker["slots"].get("application")
+        if draft is None:
+            break
+        loop = (tracker.get("active_loop") or {}).get("name")
+        assert loop == "application_form", (
+            f"form not active ({loop}) for {service_id}; last replies: {done.texts[-3:]}"
+        )
+        assert draft["service"] == service_id, draft
+        step = next_step(draft, stack.catalog)
+        state = (step, json.dumps(draft, sort_keys=True, default=str))
+        assert state != previous, (
+            f"{service_id} ({language}): step {step} did not advance; "
+            f"the bot said {done.texts[-3:]}"
+        )
+        previous = state
+        done.steps.append((step.kind, step.name))
+        texts = answer(step, done)
+        done.texts += texts
+        if step.kind == "consent":
+            done.final_texts = texts
+    else:
+        raise AssertionError(f"{service_id} not finished after {max_messages} messages")
+    tracker = get_tracker(port, sender)
+    done.events = tracker["events"]
+    done.application_id = tracker["slots"].get("last_application_id")
+    return done
+
+
 def apply_over_rest(
     stack: Stack,
     sender: str,
@@ -245,7 +298,6 @@ def apply_over_rest(
     language: str,
     *,
     greet: bool = True,
-    max_messages: int = 80,
 ) -> Completed:
     """Completes one application over the REST channel, driven by the tracker state.
 
@@ -255,49 +307,29 @@ def apply_over_rest(
         service_id: Catalog id, chosen with the ``/apply_service`` button payload.
         language: en, hi or hinglish; set by the greeting's script/words.
         greet: Whether to greet first (sets the conversation language).
-        max_messages: Safety limit.
 
     Returns:
-        What was sent and what came back; ``application_id`` from the final reply.
+        What was sent and what came back; ``application_id`` from the tracker.
     """
     port = stack.rasa.port
     today = date.today()
     service: Service = stack.catalog[service_id]
-    done = Completed(sender, service_id, language, None)
+    opening: List[str] = []
     if greet:
-        done.texts += bot_texts(post_message(port, sender, GREETINGS[language]))
+        opening += bot_texts(post_message(port, sender, GREETINGS[language]))
         language_slot = get_tracker(port, sender)["slots"].get("language")
-        assert language_slot == language, (language_slot, done.texts)
+        assert language_slot == language, (language_slot, opening)
     payload = "/apply_service" + json.dumps({"service": service_id})
-    replies = post_message(port, sender, payload)
-    done.texts += bot_texts(replies)
+    opening += bot_texts(post_message(port, sender, payload))
     required_documents = len(service.required_documents({}))
-    previous: Optional[Tuple[Any, ...]] = None
-    for _ in range(max_messages):
-        tracker = get_tracker(port, sender)
-        draft = tracker["slots"].get("application")
-        if draft is None:
-            break
-        loop = (tracker.get("active_loop") or {}).get("name")
-        assert loop == "application_form", (
-            f"form not active ({loop}) for {service_id}; last replies: {bot_texts(replies)}"
-        )
-        assert draft["service"] == service_id, draft
-        step = next_step(draft, stack.catalog)
-        state = (step, json.dumps(draft, sort_keys=True, default=str))
-        assert state != previous, (
-            f"{service_id} ({language}): step {step} did not advance; "
-            f"the bot said {bot_texts(replies)}"
-        )
-        previous = state
-        done.steps.append((step.kind, step.name))
+
+    def answer(step: Step, done: Completed) -> List[str]:
         metadata = None
         if step.kind in ("eligibility", "summary", "consent"):
             text = YES[language]
         elif step.kind == "field":
             item = service.field_named(step.name or "")
-            text, value = answer_field(item, language, today)
-            done.expected_fields[item.name] = value
+            text, done.expected_fields[item.name] = answer_field(item, language, today)
         elif step.kind == "document":
             if required_documents > 1 and not done.later:
                 text = LATER[language]
@@ -316,15 +348,10 @@ def apply_over_rest(
                 done.uploaded[step.name or ""] = stored.sha256
         else:
             raise AssertionError(f"unexpected step {step} for {service_id}")
-        replies = post_message(port, sender, text, metadata)
-        done.texts += bot_texts(replies)
-        if step.kind == "consent":
-            done.final_texts = bot_texts(replies)
-    else:
-        raise AssertionError(f"{service_id} not finished after {max_messages} messages")
-    tracker = get_tracker(port, sender)
-    done.events = tracker["events"]
-    done.application_id = tracker["slots"].get("last_application_id")
+        return bot_texts(post_message(port, sender, text, metadata))
+
+    done = drive_form(stack, sender, service_id, language, answer)
+    done.texts[:0] = opening
     return done
 
 

@@ -12,11 +12,12 @@ import hashlib
 import json
 import uuid
 from datetime import date
+from typing import List
 
 import pytest
 import requests
 
-from actions.application import next_step
+from actions.application import Step
 from tests.channels.fake_graph import FakeGraph
 from tests.channels.whatsapp_limits import assert_valid
 from tests.integration.e2e import (
@@ -27,6 +28,7 @@ from tests.integration.e2e import (
     Stack,
     answer_field,
     check_at_gateway,
+    drive_form,
     jpeg,
     wait_for,
 )
@@ -45,51 +47,34 @@ def apply_payload(service_id: str) -> str:
 def fill_form(
     stack: Stack, citizen: WhatsAppCitizen, service_id: str, language: str
 ) -> Completed:
-    """Answers each open step (read from the tracker) as a citizen on a phone would:
-    taps the offered button or list row for yes/no and choices, types other answers,
-    sends a photo for the first document and taps ⏳ for the others."""
+    """Answers each open step as a citizen on a phone would: taps the offered button
+    or list row for yes/no and choices, types other answers, sends a photo for the
+    first document and taps ⏳ for the others."""
     service = stack.catalog[service_id]
-    done = Completed(citizen.wa_id, service_id, language, None)
-    for _ in range(80):
-        draft = get_tracker(stack.rasa.port, citizen.wa_id)["slots"].get("application")
-        if draft is None:
-            break
-        step = next_step(draft, stack.catalog)
-        assert (step.kind, step.name) not in done.steps, (
-            f"{step} asked again; the bot said {texts(citizen.received()[-3:])}"
-        )
-        done.steps.append((step.kind, step.name))
+
+    def answer(step: Step, done: Completed) -> List[str]:
         if step.kind in ("eligibility", "summary", "consent"):
-            replies = citizen.tap(AFFIRM)
-        elif step.kind == "document" and done.uploaded:
-            replies = citizen.tap(SEND_LATER)
+            return texts(citizen.tap(AFFIRM))
+        if step.kind == "document" and done.uploaded:
             done.later.append(step.name or "")
-        elif step.kind == "document":
+            return texts(citizen.tap(SEND_LATER))
+        if step.kind == "document":
             photo = jpeg(int(citizen.wa_id) % 997)
             media_id = f"media-{citizen.wa_id}"
             citizen.graph.add_media(media_id, photo, "image/jpeg")
-            replies = citizen.image(media_id)
             done.uploaded[step.name or ""] = hashlib.sha256(photo).hexdigest()
-        else:
-            item = service.field_named(step.name or "")
-            text, done.expected_fields[item.name] = answer_field(
-                item, language, date.today()
-            )
-            if item.type == "choice":
-                replies = citizen.tap(item.choices[0].value)
-            elif item.type == "yes_no":
-                replies = citizen.tap(AFFIRM)
-            else:
-                replies = citizen.text(text)
-        done.texts += texts(replies)
-        if step.kind == "consent":
-            done.final_texts = texts(replies)
-    else:
-        raise AssertionError(f"{service_id} not finished: {done.steps}")
-    done.application_id = get_tracker(stack.rasa.port, citizen.wa_id)["slots"].get(
-        "last_application_id"
-    )
-    return done
+            return texts(citizen.image(media_id))
+        item = service.field_named(step.name or "")
+        text, done.expected_fields[item.name] = answer_field(
+            item, language, date.today()
+        )
+        if item.type == "choice":
+            return texts(citizen.tap(item.choices[0].value))
+        if item.type == "yes_no":
+            return texts(citizen.tap(AFFIRM))
+        return texts(citizen.text(text))
+
+    return drive_form(stack, citizen.wa_id, service_id, language, answer)
 
 
 @pytest.mark.parametrize(
