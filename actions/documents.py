@@ -14,9 +14,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.applications import citizen_id
+from actions.applications import citizen_id, client_for
 from actions.dispatch import send
-from actions.edistrict_client import EDistrictClient, EDistrictError
+from actions.edistrict_client import EDistrictError
 from actions.replies import Reply
 from channels.documents import document_path
 
@@ -40,7 +40,7 @@ class ActionReceiveDocument(Action):
         if path is None:
             send(dispatcher, Reply("utter_document_not_expected"))
             return []
-        client = EDistrictClient()
+        client = client_for(tracker)
         try:
             waiting = [
                 a

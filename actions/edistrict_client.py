@@ -13,9 +13,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote
 
 import requests
 
+from delhi import application_id as application_ids
 from infra.settings import DEFAULT_EDISTRICT_URL, DEV_SERVICE_TOKEN, edistrict_gateway
 
 logger = logging.getLogger(__name__)
@@ -63,19 +65,27 @@ class ClientSettings:
 class EDistrictClient:
     """Client of the gateway's service API.
 
+    Every request about one application names the citizen asking (``X-Citizen-Id``, the
+    conversation id from the authenticated channel); the gateway answers 404 for an
+    application of anyone else, exactly as for an unknown id.
+
     Args:
         settings: Connection settings; read from the environment when omitted.
         session: A session to reuse (tests may pass one with their own adapters).
+        citizen_id: The conversation id of the citizen this client acts for.
     """
 
     def __init__(
         self,
         settings: Optional[ClientSettings] = None,
         session: Optional[requests.Session] = None,
+        citizen_id: Optional[str] = None,
     ) -> None:
         self.settings = settings or ClientSettings.from_env()
         self.session = session or requests.Session()
         self.session.headers["Authorization"] = f"Bearer {self.settings.token}"
+        if citizen_id:
+            self.session.headers["X-Citizen-Id"] = citizen_id
 
     def submit_application(
         self,
@@ -117,19 +127,26 @@ class EDistrictClient:
         path: Path,
         filename: str,
         mime_type: str,
+        citizen_id: Optional[str] = None,
     ) -> Dict[str, Any]:
-        """Uploads one stored document file to an application."""
+        """Uploads one stored document file to an application.
+
+        ``citizen_id`` names the owner when this client acts for several citizens
+        (retrying kept submissions).
+        """
+        headers = {"X-Citizen-Id": citizen_id} if citizen_id else {}
         with open(path, "rb") as handle:
             return self._request(
                 "POST",
-                f"/api/v1/applications/{application_id}/documents",
+                f"{_application_path(application_id)}/documents",
                 data={"document_type": document_type},
                 files={"file": (filename, handle.read(), mime_type)},
+                headers=headers,
             )
 
     def get_application(self, application_id: str) -> Dict[str, Any]:
         """Returns one application with its status history."""
-        return self._request("GET", f"/api/v1/applications/{application_id}")
+        return self._request("GET", _application_path(application_id))
 
     def list_applications(self, citizen_id: str) -> List[Dict[str, Any]]:
         """Returns the applications of one citizen (WhatsApp id or sender id)."""
@@ -141,14 +158,12 @@ class EDistrictClient:
 
     def certificate_pdf(self, application_id: str) -> bytes:
         """Returns the issued certificate of an application as PDF bytes."""
-        response = self._send(
-            "GET", f"/api/v1/applications/{application_id}/certificate"
-        )
+        response = self._send("GET", f"{_application_path(application_id)}/certificate")
         return response.content
 
     def verify(self, token_or_number: str) -> Dict[str, Any]:
         """Verifies a certificate by its number or QR token."""
-        return self._request("GET", f"/verify/{token_or_number}")
+        return self._request("GET", f"/verify/{quote(token_or_number, safe='')}")
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         response = self._send(method, path, **kwargs)
@@ -187,3 +202,19 @@ class EDistrictClient:
         assert last is not None
         logger.warning("e-District gateway unavailable: %s", last)
         raise last
+
+
+def _application_path(application_id: str) -> str:
+    """The gateway path of an application; anything but a well-formed id is unknown.
+
+    Raises:
+        EDistrictError: 404 for a malformed id (never sent, so no path tricks).
+    """
+    canonical = application_ids.normalise(application_id or "")
+    if canonical is None:
+        raise EDistrictError(
+            f"not an application id: {application_id[:40]!r}",
+            retryable=False,
+            status=404,
+        )
+    return f"/api/v1/applications/{canonical}"

@@ -8,6 +8,7 @@ import threading
 import time
 from datetime import date
 from typing import Any, Dict, List, Optional
+from urllib.parse import quote
 
 import requests
 from rasa_sdk import Tracker
@@ -34,10 +35,12 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
         if item.name in draft["answers"]
     }
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    whatsapp = metadata.get("whatsapp") or {}
+    # Only the WhatsApp channel vouches for a WhatsApp id: it is the sender id there.
+    on_whatsapp = tracker.get_latest_input_channel() == "whatsapp"
+    whatsapp = (metadata.get("whatsapp") or {}) if on_whatsapp else {}
     citizen = {
         "sender_id": tracker.sender_id,
-        "whatsapp_id": whatsapp.get("wa_id"),
+        "whatsapp_id": tracker.sender_id if on_whatsapp else None,
         "name": whatsapp.get("profile_name"),
         "mobile": next(
             (
@@ -78,6 +81,7 @@ def deliver(client: EDistrictClient, payload: Dict[str, Any]) -> Dict[str, Any]:
                 path,
                 ref.get("filename") or path.name,
                 ref.get("mime_type") or "",
+                citizen_id=payload["citizen"]["sender_id"],
             )
     return created
 
@@ -146,10 +150,13 @@ def retry_pending(client: Optional[EDistrictClient] = None) -> int:
 def notify(sender_id: str, created: Dict[str, Any]) -> None:
     """Tells the citizen (through Rasa's trigger_intent API) that a kept application went in."""
     rasa_url = os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
+    params = {"output_channel": "latest"}
+    if os.environ.get("RASA_TOKEN"):
+        params["token"] = os.environ["RASA_TOKEN"]
     try:
         requests.post(
-            f"{rasa_url}/conversations/{sender_id}/trigger_intent",
-            params={"output_channel": "latest"},
+            f"{rasa_url}/conversations/{quote(sender_id, safe='')}/trigger_intent",
+            params=params,
             json={
                 "name": "application_status_changed",
                 "entities": {
