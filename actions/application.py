@@ -34,6 +34,7 @@ COMMAND_INTENTS = frozenset(
     }
 )
 COMMAND_CONFIDENCE = 0.7
+TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
 _LATER = {"later", "baad mein", "baad me", "bad me", "baad mai", "बाद में", "/send_later"}
 _SKIP = {"skip", "chhodo", "chodo", "छोड़ें", "छोड़ो", "-", "na", "n/a", "none", "nahi hai"}
 
@@ -166,6 +167,8 @@ def handle_answer(
     The form asks the next question itself afterwards; replies here are only
     acknowledgements, answers to side questions and error messages.
     """
+    if message.intent == TOO_LONG_INTENT:
+        return [Reply("utter_message_too_long")]
     step = next_step(draft, catalog)
     if step.kind == "confirm_stop":
         return _confirm_stop(draft, message)

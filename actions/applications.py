@@ -32,9 +32,16 @@ STATUSES = (
 
 
 def citizen_id(tracker: Tracker) -> str:
-    """The id applications are filed under: the WhatsApp id, else the conversation id."""
-    metadata = (tracker.latest_message or {}).get("metadata") or {}
-    return (metadata.get("whatsapp") or {}).get("wa_id") or tracker.sender_id
+    """Who is asking: the conversation id, set by the authenticated channel.
+
+    Never read from message metadata, which a REST client can write.
+    """
+    return tracker.sender_id
+
+
+def client_for(tracker: Tracker) -> EDistrictClient:
+    """A gateway client acting for this conversation's citizen (ownership checked)."""
+    return EDistrictClient(citizen_id=citizen_id(tracker))
 
 
 def status_reply(application: Dict[str, Any], language: str) -> Reply:
@@ -79,7 +86,7 @@ class ActionCheckStatus(Action):
     ) -> List[EventType]:
         language = tracker.get_slot("language") or "en"
         application_id = next(tracker.get_latest_entity_values("application_id"), None)
-        client = EDistrictClient()
+        client = client_for(tracker)
         try:
             if application_id:
                 send(
@@ -110,7 +117,7 @@ class ActionDownloadCertificate(Action):
         application_id = next(
             tracker.get_latest_entity_values("application_id"), None
         ) or tracker.get_slot("last_application_id")
-        client = EDistrictClient()
+        client = client_for(tracker)
         try:
             if not application_id:
                 issued = [
@@ -139,11 +146,20 @@ class ActionDownloadCertificate(Action):
 def send_certificate(
     dispatcher: CollectingDispatcher, application: Dict[str, Any]
 ) -> None:
-    """Sends the certificate PDF as a document message every channel can render."""
-    url = application.get("certificate_url") or ""
+    """Sends the certificate PDF as a document message every channel can render.
+
+    The link is the gateway's short-lived signed download link of this application,
+    fetched with the owner's id; never a URL from a message or a notification.
+    """
+    url = application.get("certificate_download_url") or ""
     application_id = application.get("application_id", "")
+    if not url:
+        logger.warning("Certificate of %s has no download link", application_id)
+        send(dispatcher, Reply("utter_gateway_unavailable", {"application_id": ""}))
+        return
     send(
-        dispatcher, Reply("utter_certificate_ready", {"application_id": application_id})
+        dispatcher,
+        Reply("utter_certificate_ready", {"application_id": application_id}),
     )
     dispatcher.utter_message(
         json_message={
@@ -156,18 +172,19 @@ def send_certificate(
     )
 
 
+# Serial: six digits (early certificates) or eight unguessable characters.
 _CERTIFICATE_NUMBER = re.compile(
-    r"\bDLC[\s-]*([A-Z]{3})[\s-]*(\d{4})[\s-]*(\d{6})\b", re.I
+    r"\bDLC[\s-]*([A-Z]{3})[\s-]*(\d{4})[\s-]*(\d{6}|[2-9A-HJ-NP-Z]{8})\b", re.I
 )
 
 
 def certificate_number_in(text: str) -> Optional[str]:
-    """Finds a certificate number ("DLC-BIR-2026-000123", loosely typed) in a message."""
+    """Finds a certificate number ("DLC-BIR-2026-K7M2Q9XT", loosely typed) in a message."""
     match = _CERTIFICATE_NUMBER.search(text)
     if not match:
         return None
     code, year, serial = match.groups()
-    return f"DLC-{code.upper()}-{year}-{serial}"
+    return f"DLC-{code.upper()}-{year}-{serial.upper()}"
 
 
 class ActionVerifyCertificate(Action):
@@ -209,10 +226,9 @@ class ActionVerifyCertificate(Action):
                 "utter_certificate_valid",
                 {
                     "number": result.get("certificate_number", number),
-                    "name": result.get("holder_name") or result.get("name") or "-",
-                    "service": result.get("service_name")
-                    or result.get("service_id")
-                    or "-",
+                    # The gateway masks the holder's name on its public verifier.
+                    "name": result.get("citizen_name") or "-",
+                    "service": _service_name(result, tracker.get_slot("language")),
                     "issued_on": (result.get("issued_at") or "-")[:10],
                 },
             ),
@@ -220,8 +236,23 @@ class ActionVerifyCertificate(Action):
         return []
 
 
+def _service_name(result: Dict[str, Any], language: Optional[str]) -> str:
+    """The verified certificate's service in the citizen's language."""
+    catalog = get_catalog()
+    service_id = result.get("service_id") or ""
+    if service_id in catalog:
+        return localize(catalog[service_id].names, language or "en")
+    names = result.get("service_name") or {}
+    return str(names.get("en") or service_id or "-") if isinstance(names, dict) else "-"
+
+
 class ActionNotifyStatus(Action):
-    """Tells the citizen about a status change pushed by the gateway (trigger_intent)."""
+    """Tells the citizen about a status change pushed by the gateway (trigger_intent).
+
+    Only ``application_id`` and ``status`` are read from the notification; everything
+    shown or sent comes from the gateway, asked on behalf of this conversation, so a
+    notification about someone else's application (or a forged one) tells nothing.
+    """
 
     def name(self) -> str:
         return "action_notify_status"
@@ -230,36 +261,27 @@ class ActionNotifyStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         language = tracker.get_slot("language") or "en"
-        entities = {
-            e["entity"]: e.get("value")
-            for e in (tracker.latest_message or {}).get("entities") or []
-        }
-        application_id: Optional[str] = entities.get("application_id")
-        status = entities.get("status") or "submitted"
-        application: Dict[str, Any] = {
-            "application_id": application_id,
-            "status": status,
-            "reason": entities.get("reason"),
-            "service_id": entities.get("service_id"),
-            "certificate_url": entities.get("certificate_url"),
-        }
-        if application_id:
-            try:
-                fetched = EDistrictClient().get_application(application_id)
-                application = {
-                    **application,
-                    **fetched,
-                    # The change being notified, not the current status: "approved" is
-                    # delivered after the same transaction already made it "issued".
-                    "status": entities.get("status") or fetched.get("status") or status,
-                }
-            except EDistrictError as error:
+        application_id = next(tracker.get_latest_entity_values("application_id"), None)
+        notified = next(tracker.get_latest_entity_values("status"), None)
+        if not application_id:
+            return []
+        try:
+            application = client_for(tracker).get_application(application_id)
+        except EDistrictError as error:
+            if error.status == 404:
                 logger.warning(
-                    "Status notification for %s without details: %s",
+                    "Notification about %s is not for conversation %s: ignored",
                     application_id,
-                    error,
+                    tracker.sender_id,
                 )
+                return []
+            logger.warning("Status of %s unavailable: %s", application_id, error)
+            application = {"application_id": application_id}
+        # The change being notified, not the current status: "approved" is delivered
+        # after the same transaction already made it "issued".
+        status = notified if notified in STATUSES else application.get("status")
+        application = {**application, "status": status or "submitted"}
         send(dispatcher, status_reply(application, language))
-        if status == "issued":
+        if status == "issued" and application.get("certificate_download_url"):
             send_certificate(dispatcher, application)
         return []
