@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import mimetypes
 import re
-from pathlib import Path
 from typing import Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
@@ -71,29 +69,40 @@ async def fetch_document(
     )
 
 
-def read_local_file(path: str) -> Tuple[bytes, str, str]:
-    """Reads a file to send (a certificate PDF) and returns bytes, name and MIME type.
+# The only files the assistant sends: certificates from the gateway's signed download
+# links, or from its service API (which needs the token).
+SIGNED_LINK_PREFIX = "/certificates/"
+SERVICE_API_PATH = re.compile(r"/api/v1/applications/[A-Z0-9-]{1,40}/certificate")
 
-    Raises:
-        FileNotFoundError: The path does not exist.
+
+def is_gateway_file(url: str, gateway: GatewayAccess) -> bool:
+    """Whether ``url`` is a certificate on the e-District gateway's own file API.
+
+    Args:
+        url: The URL an outgoing message names.
+        gateway: Where the gateway is.
+
+    Returns:
+        True for an http(s) URL on one of the gateway's origins whose path is a signed
+        certificate link or the service API's certificate endpoint.
     """
-    file = Path(path)
-    data = file.read_bytes()
-    mime_type = (
-        detect_mime_type(data)
-        or mimetypes.guess_type(file.name)[0]
-        or "application/octet-stream"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or parts.username or parts.password:
+        return False
+    if origin(url) not in gateway.origins() or parts.query or ".." in parts.path:
+        return False
+    return parts.path.startswith(SIGNED_LINK_PREFIX) or bool(
+        SERVICE_API_PATH.fullmatch(parts.path)
     )
-    return data, file.name, mime_type
 
 
 async def fetch_outgoing(
     url: str, gateway: GatewayAccess, timeout: float
 ) -> Tuple[bytes, str, str]:
-    """Downloads a file the assistant sends by URL (a certificate), to upload it.
+    """Downloads a certificate the assistant sends, to upload it to WhatsApp.
 
-    Only the e-District gateway's own origins get its service token; any other host
-    gets no credentials at all (never the Graph API token).
+    Only the gateway's own certificate URLs (:func:`is_gateway_file`) are fetched, and
+    only its service API gets the service token; anything else is refused unread.
 
     Args:
         url: HTTP(S) URL of the file.
@@ -105,17 +114,22 @@ async def fetch_outgoing(
         MIME type (from the content, else the response header).
 
     Raises:
-        MediaFetchError: Unreachable, an HTTP error, or larger than WhatsApp accepts.
+        MediaFetchError: Not a gateway file, unreachable, an HTTP error, or larger
+            than WhatsApp accepts.
     """
+    if not is_gateway_file(url, gateway):
+        raise MediaFetchError("not a file of the e-District gateway")
     headers = {}
-    if origin(url) in gateway.origins():
+    if SERVICE_API_PATH.fullmatch(urlsplit(url).path):
         headers["Authorization"] = f"Bearer {gateway.token}"
     try:
         async with aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=timeout)
         ) as session:
-            async with session.get(url, headers=headers) as response:
-                if response.status >= 400:
+            async with session.get(
+                url, headers=headers, allow_redirects=False
+            ) as response:
+                if response.status != 200:
                     raise MediaFetchError(f"HTTP {response.status}")
                 data = await read_limited(response, OUTGOING_MAX_BYTES)
                 disposition = response.headers.get("Content-Disposition", "")
@@ -124,6 +138,8 @@ async def fetch_outgoing(
         raise MediaFetchError(f"{type(error).__name__}: {error}") from error
     if data is None:
         raise MediaFetchError(f"larger than {OUTGOING_MAX_BYTES} bytes")
+    if detect_mime_type(data) != "application/pdf":
+        raise MediaFetchError(f"not a PDF (declared {declared})")
     named = _DISPOSITION_NAME.search(disposition)
     name = named.group(1) if named else unquote(urlsplit(url).path.rsplit("/", 1)[-1])
-    return data, name or "file", detect_mime_type(data) or declared
+    return data, name or "file", "application/pdf"

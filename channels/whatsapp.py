@@ -18,10 +18,10 @@ import asyncio
 import hmac
 import json
 import logging
-import re
 from functools import partial
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -43,10 +43,11 @@ from channels.inbound import (
     parse_webhook,
 )
 from channels.media import (
+    SIGNED_LINK_PREFIX,
     MediaFetchError,
     fetch_document,
     fetch_outgoing,
-    read_local_file,
+    is_gateway_file,
 )
 from channels.outbound import (
     PayloadRegistry,
@@ -69,10 +70,6 @@ from channels.texts import (
 logger = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-def _is_url(value: str) -> bool:
-    return bool(re.match(r"https?://", value))
 
 
 class WhatsAppOutput(OutputChannel):
@@ -135,14 +132,14 @@ class WhatsAppOutput(OutputChannel):
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any
     ) -> None:
-        """Sends an image given by URL or local path (uploaded, sent by media id)."""
-        await self._send_media(recipient_id, "image", {"source": image})
+        """Sends an image by URL (only the gateway's own files, see ``_send_media``)."""
+        await self._send_media(recipient_id, "image", {"url": image})
 
     async def send_attachment(
         self, recipient_id: str, attachment: Any, **kwargs: Any
     ) -> None:
-        """Sends a document: a URL, a local path, or ``{path|url, filename, caption}``."""
-        spec = attachment if isinstance(attachment, dict) else {"source": attachment}
+        """Sends a document: a URL or ``{url, filename, caption}``."""
+        spec = attachment if isinstance(attachment, dict) else {"url": attachment}
         await self._send_media(recipient_id, "document", spec)
 
     async def send_custom_json(
@@ -150,8 +147,8 @@ class WhatsAppOutput(OutputChannel):
     ) -> None:
         """Sends ``{"document": {...}}``, ``{"image": {...}}`` or a raw ``{"whatsapp": {...}}``.
 
-        ``document``/``image`` take ``path`` (local file) or ``url``, plus optional
-        ``filename`` and ``caption``; certificates are sent this way.
+        ``document``/``image`` take a ``url`` of the gateway, plus optional ``filename``
+        and ``caption``; certificates are sent this way.
         """
         for kind in ("document", "image"):
             if isinstance(json_message.get(kind), dict):
@@ -165,35 +162,37 @@ class WhatsAppOutput(OutputChannel):
     async def _send_media(
         self, recipient_id: str, kind: str, spec: Dict[str, Any]
     ) -> None:
-        """Uploads an image or document and sends it by media id.
+        """Uploads a certificate from the gateway and sends it by media id.
 
-        A URL is downloaded first (the e-District gateway's certificate URLs need its
-        service token, which Meta does not have); when that fails, the link itself is
-        sent and Meta tries to fetch it.
+        Only the gateway's own certificate URLs are sent (never a local path or another
+        host: a URL could come from a message). The file is downloaded first and
+        uploaded to WhatsApp; when the download fails, a signed public link is sent
+        for Meta to fetch, and anything else is dropped with an error in the log.
         """
-        source = str(spec.get("path") or spec.get("url") or spec.get("source") or "")
+        source = str(spec.get("url") or "")
         caption, filename = spec.get("caption"), spec.get("filename")
+        gateway = self.settings.gateway
+        if not is_gateway_file(source, gateway):
+            logger.error("Refusing to send %.120r: not a file of the gateway", source)
+            return
         try:
-            if _is_url(source):
-                data, name, mime_type = await fetch_outgoing(
-                    source, self.settings.gateway, self.settings.request_timeout
-                )
-            else:
-                data, name, mime_type = await asyncio.to_thread(read_local_file, source)
+            data, name, mime_type = await fetch_outgoing(
+                source, gateway, self.settings.request_timeout
+            )
         except MediaFetchError as error:
+            if not urlsplit(source).path.startswith(SIGNED_LINK_PREFIX):
+                logger.error("Cannot fetch %s to send it: %s", source, error)
+                return
             logger.warning(
                 "Sending the link to %s: cannot fetch it (%s)", source, error
             )
             link = media_payload(kind, link=source, caption=caption, filename=filename)
             await self._send_all(recipient_id, [link], caption or filename)
             return
-        except OSError as error:
-            logger.error("WhatsApp cannot read %s to send it: %s", source, error)
-            return
         try:
             media_id = await self.client.upload_media(data, filename or name, mime_type)
         except GraphError as error:
-            log_graph_error(error, f"upload of {source}")
+            log_graph_error(error, "certificate upload")
             return
         payload = media_payload(
             kind, media_id=media_id, caption=caption, filename=filename or name

@@ -20,6 +20,9 @@ from sanic import Sanic
 
 from channels.settings import DocumentSettings, WhatsAppSettings
 from channels.signature import sign
+from channels.whatsapp import WhatsAppInput
+from infra.settings import GatewayAccess
+from tests.channels.fake_gateway import GATEWAY_TOKEN, FakeGateway
 from tests.channels.fake_graph import TOKEN, FakeGraph
 
 FIXTURES = (
@@ -290,3 +293,22 @@ def messages_body(
             }
         ],
     }
+
+
+@pytest.fixture
+def gateway_host() -> Iterator[FakeGateway]:
+    """A loopback fake of the e-District gateway's certificate routes."""
+    host = FakeGateway().start()
+    yield host
+    host.stop()
+
+
+@pytest.fixture
+def gateway_channel(
+    settings: WhatsAppSettings, gateway_host: FakeGateway
+) -> WhatsAppInput:
+    """A WhatsApp channel whose e-District gateway is ``gateway_host``."""
+    gateway = GatewayAccess(
+        url="http://127.0.0.1:9", public_url=gateway_host.url, token=GATEWAY_TOKEN
+    )
+    return WhatsAppInput(settings.with_changes(gateway=gateway))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from channels.whatsapp import WhatsAppInput
 from tests.channels.conftest import messages_body, pdf_bytes, png_bytes, text_body
 from tests.channels.whatsapp_limits import assert_valid
 
@@ -63,7 +62,7 @@ def make_bot(certificate):
             await out.send_text_message(to, "आवेदन जमा हो गया। आवेदन संख्या DL-2024-000123")
             await out.send_custom_json(
                 to,
-                {"document": {"path": str(certificate), "caption": "आपका प्रमाण पत्र"}},
+                {"document": {"url": certificate, "caption": "आपका प्रमाण पत्र"}},
             )
         else:
             await out.send_text_message(to, "कृपया अस्पताल की डिस्चार्ज पर्ची की फ़ोटो भेजें।")
@@ -86,11 +85,12 @@ def _interactive_reply(kind, reply_id, message_id):
     )
 
 
-def test_full_application_over_whatsapp(serve, settings, graph, tmp_path):
-    certificate = tmp_path / "certificate.pdf"
-    certificate.write_bytes(pdf_bytes())
+def test_full_application_over_whatsapp(serve, graph, gateway_host, gateway_channel):
+    certificate = gateway_host.add_file(
+        "/certificates/signed.1/certificate", pdf_bytes()
+    )
     graph.add_media("photo-1", png_bytes(), "image/png")
-    server = serve([WhatsAppInput(settings)], make_bot(certificate))
+    server = serve([gateway_channel], make_bot(certificate))
 
     server.post_whatsapp(text_body(CITIZEN, "wamid.c1", "Hi"))
     server.drain()

@@ -9,9 +9,8 @@ import pytest
 from channels.delivery import NOTIFICATION
 from channels.texts import text_for
 from channels.whatsapp import WhatsAppInput
-from infra.settings import GatewayAccess
-from tests.channels.conftest import messages_body, pdf_bytes, png_bytes, text_body
-from tests.channels.fake_graph import FakeGraph
+from tests.channels.conftest import messages_body, pdf_bytes, text_body
+from tests.channels.fake_gateway import GATEWAY_TOKEN
 from tests.channels.whatsapp_limits import assert_valid
 
 CITIZEN = "919800000001"
@@ -131,94 +130,94 @@ def test_send_failure_never_fails_the_webhook(serve, settings, graph):
     assert len(server.received) == 2
 
 
-def test_certificate_pdf_is_uploaded_then_sent_by_id(serve, settings, graph, tmp_path):
-    certificate = tmp_path / "birth_certificate.pdf"
-    certificate.write_bytes(pdf_bytes())
-    channel = WhatsAppInput(settings)
-    server = serve([channel])
-    output = channel._output(NOTIFICATION)
+def test_signed_certificate_link_is_fetched_without_credentials_then_sent_by_id(
+    serve, graph, gateway_host, gateway_channel
+):
+    url = gateway_host.add_file("/certificates/signed.token.1", pdf_bytes())
+    server = serve([gateway_channel])
+    spec = {"url": url, "filename": "DL-BIR-2026-000001.pdf", "caption": "Yours"}
     server.call(
-        output.send_custom_json(
-            CITIZEN,
-            {"document": {"path": str(certificate), "caption": "Your certificate"}},
+        gateway_channel._output(NOTIFICATION).send_custom_json(
+            CITIZEN, {"document": spec}
         )
     )
+    [fetch] = gateway_host.requests
+    assert "Authorization" not in fetch.headers  # the link itself is the credential
     [upload] = graph.uploads()
     assert upload.form["messaging_product"] == "whatsapp"
     assert upload.form["type"] == "application/pdf"
     assert upload.form["file"] == pdf_bytes()
-    assert upload.form["filename"] == "birth_certificate.pdf"
-    [document] = graph.messages("document")
-    assert document["document"]["id"].startswith("media.fake.")
-    assert document["document"]["filename"] == "birth_certificate.pdf"
-    assert document["document"]["caption"] == "Your certificate"
-    assert_valid(graph.messages())
-
-
-def test_attachment_path_is_uploaded(serve, settings, graph, tmp_path):
-    image = tmp_path / "qr.png"
-    image.write_bytes(png_bytes())
-    channel = WhatsAppInput(settings)
-    server = serve([channel])
-    server.call(channel._output("reply").send_attachment(CITIZEN, str(image)))
-    [document] = graph.messages()
-    assert document["type"] == "document" and "id" in document["document"]
-    assert graph.uploads()[0].form["file"] == png_bytes()
-    assert_valid(graph.messages())
-
-
-@pytest.fixture
-def web_host():
-    """Another loopback HTTP host (a second fake) serving files behind a bearer token."""
-    host = FakeGraph(token="gateway-token").start()
-    yield host
-    host.stop()
-
-
-def test_certificate_url_is_fetched_with_the_gateway_token_then_uploaded(
-    serve, settings, graph, web_host
-):
-    web_host.add_media("DL-BIR-2026-000001", pdf_bytes(), "application/pdf")
-    gateway = GatewayAccess(
-        url="http://127.0.0.1:9", public_url=web_host.url, token="gateway-token"
-    )
-    channel = WhatsAppInput(settings.with_changes(gateway=gateway))
-    server = serve([channel])
-    spec = {
-        "url": f"{web_host.url}/download/DL-BIR-2026-000001",
-        "filename": "DL-BIR-2026-000001.pdf",
-        "caption": "DL-BIR-2026-000001",
-    }
-    server.call(
-        channel._output(NOTIFICATION).send_custom_json(CITIZEN, {"document": spec})
-    )
-    [fetch] = web_host.requests
-    assert fetch.headers["Authorization"] == "Bearer gateway-token"
-    [upload] = graph.uploads()
-    assert upload.form["file"] == pdf_bytes()
-    assert upload.form["type"] == "application/pdf"
     [document] = graph.messages("document")
     assert document["document"]["id"].startswith("media.fake.")
     assert "link" not in document["document"]
     assert document["document"]["filename"] == "DL-BIR-2026-000001.pdf"
+    assert document["document"]["caption"] == "Yours"
     assert_valid(graph.messages())
 
 
-def test_a_url_elsewhere_gets_no_credentials_and_falls_back_to_the_link(
-    serve, settings, graph, web_host
+def test_service_api_certificate_is_fetched_with_the_gateway_token(
+    serve, graph, gateway_host, gateway_channel
 ):
-    channel = WhatsAppInput(
-        settings
-    )  # the gateway is elsewhere (default 127.0.0.1:8001)
-    server = serve([channel])
-    url = f"{web_host.url}/download/map.png"
-    server.call(channel._output("reply").send_image_url(CITIZEN, url))
-    [fetch] = web_host.requests
-    assert "Authorization" not in fetch.headers  # neither the Graph nor a gateway token
+    path = "/api/v1/applications/DL-BIR-2026-000001/certificate"
+    url = gateway_host.add_file(path, pdf_bytes())
+    server = serve([gateway_channel])
+    server.call(
+        gateway_channel._output(NOTIFICATION).send_custom_json(
+            CITIZEN, {"document": {"url": url}}
+        )
+    )
+    [fetch] = gateway_host.requests
+    assert fetch.headers["Authorization"] == f"Bearer {GATEWAY_TOKEN}"
+    assert graph.uploads()[0].form["file"] == pdf_bytes()
+    [document] = graph.messages("document")
+    assert document["document"]["filename"] == "certificate.pdf"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "/proc/self/environ",
+        "file:///proc/self/environ",
+        "var/edistrict/signing_key.pem",
+        "http://127.0.0.1:9/download/x",  # a host that is not the gateway
+        "GATEWAY/api/v1/applications?citizen_id=919800000001",  # not a file route
+        "GATEWAY/api/v1/applications/DL-BIR-2026-000001",  # someone's whole record
+        "GATEWAY/certificates/../api/v1/applications",
+        "http://user:pw@GATEWAY_HOST/certificates/x",
+    ],
+)
+def test_nothing_but_gateway_certificates_is_read_or_sent(
+    serve, graph, gateway_host, gateway_channel, tmp_path, source
+):
+    source = source.replace("GATEWAY_HOST", gateway_host.url.split("//")[1])
+    source = source.replace("GATEWAY", gateway_host.url)
+    gateway_host.files["/api/v1/applications/DL-BIR-2026-000001"] = b"%PDF-secret"
+    server = serve([gateway_channel])
+    output = gateway_channel._output("reply")
+    server.call(output.send_custom_json(CITIZEN, {"document": {"url": source}}))
+    server.call(output.send_custom_json(CITIZEN, {"document": {"path": source}}))
+    server.call(output.send_attachment(CITIZEN, source))
+    server.call(output.send_image_url(CITIZEN, source))
+    assert gateway_host.requests == []
+    assert graph.uploads() == [] and graph.messages() == []
+
+
+def test_a_redirect_from_the_gateway_is_not_followed(
+    serve, graph, gateway_host, gateway_channel
+):
+    gateway_host.redirects["/certificates/moved"] = "http://127.0.0.1:9/elsewhere"
+    server = serve([gateway_channel])
+    url = f"{gateway_host.url}/certificates/moved"
+    server.call(
+        gateway_channel._output("reply").send_custom_json(
+            CITIZEN, {"document": {"url": url}}
+        )
+    )
+    assert [r.path for r in gateway_host.requests] == ["/certificates/moved"]
     assert graph.uploads() == []
-    [image_message] = graph.messages()
-    assert image_message["image"] == {"link": url}
-    assert_valid(graph.messages())
+    # The signed link is public: Meta may try it itself (the channel's fallback).
+    [document] = graph.messages("document")
+    assert document["document"]["link"] == url
 
 
 def test_long_text_is_split(serve, settings, graph):
