@@ -82,14 +82,14 @@ def test_retries_server_errors_then_succeeds_with_the_same_idempotency_key(gatew
 def test_client_errors_are_not_retried(gateway):
     gateway.script = [(422, {"detail": "missing field child_name"})]
     with pytest.raises(EDistrictError) as error:
-        client_for(gateway.url).get_application("DL-X")
+        client_for(gateway.url).get_application("DL-BIR-2026-000001")
     assert error.value.retryable is False and error.value.status == 422
     assert len(gateway.requests) == 1
 
 
 def test_an_unreachable_gateway_is_one_retryable_error():
     with pytest.raises(EDistrictError) as error:
-        client_for("http://127.0.0.1:9").get_application("DL-X")
+        client_for("http://127.0.0.1:9").get_application("DL-BIR-2026-000001")
     assert error.value.retryable is True and error.value.status is None
 
 
@@ -125,3 +125,26 @@ def test_kept_submissions_are_delivered_later_and_the_citizen_is_told(
         "status": "submitted",
     }
     pending.engine.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "application_id",
+    ["../../verify-key", "DL-BIR-2026-000001/../../x", "DL-BIR-2026-000001?x=1", ""],
+)
+def test_a_malformed_id_is_unknown_and_never_sent(gateway, application_id):
+    with pytest.raises(EDistrictError) as error:
+        client_for(gateway.url).get_application(application_id)
+    assert (error.value.status, error.value.retryable) == (404, False)
+    assert gateway.requests == []
+
+
+def test_the_client_names_the_citizen_it_acts_for(gateway):
+    gateway.script = [(200, {"application_id": "DL-BIR-2026-000001"})]
+    client = EDistrictClient(
+        ClientSettings(base_url=gateway.url, token="t", timeout=2, attempts=1),
+        citizen_id="919800000001",
+    )
+    client.get_application("dl bir 2026 000001")
+    [request] = gateway.requests
+    assert request["path"] == "/api/v1/applications/DL-BIR-2026-000001"
+    assert request["headers"]["X-Citizen-Id"] == "919800000001"
