@@ -100,3 +100,65 @@ def event_broker(env: Mapping[str, str] = os.environ) -> Optional[BrokerSettings
         password=parts.password or "guest",
         queue=env.get("EVENT_BROKER_QUEUE", "rasa_events"),
     )
+
+
+# --- The runtime boundary: who may call Rasa's HTTP API and the action server ---
+
+ACTION_TOKEN_HEADER = "X-Action-Token"
+# Rasa 3.6 expands ``${VAR}`` in endpoints.yml and refuses to start when a *word* of the
+# value starts with an unset ``${VAR}``. The prefix keeps the header value one word that
+# does not start with "$": with ACTION_SERVER_TOKEN unset, Rasa still starts (NLU trainers'
+# plain `rasa shell`) and sends the literal placeholder, which the action server refuses.
+ACTION_TOKEN_PREFIX = "rasa:"
+UNSET_ACTION_TOKEN = ACTION_TOKEN_PREFIX + "${ACTION_SERVER_TOKEN}"
+DEFAULT_RASA_URL = "http://127.0.0.1:5005"
+
+
+@dataclass(frozen=True)
+class RasaAccess:
+    """How the project's own clients reach Rasa's HTTP API (``trigger_intent``, tracker).
+
+    Attributes:
+        url: Base URL (``RASA_URL``).
+        token: Rasa's ``--auth-token`` (``RASA_TOKEN``), sent as ``?token=``; None if unset.
+    """
+
+    url: str
+    token: Optional[str]
+
+    def params(self, **extra: str) -> dict[str, str]:
+        """Query parameters for an API call: ``extra`` plus ``token`` when one is set."""
+        return {**extra, **({"token": self.token} if self.token else {})}
+
+
+def rasa_api(env: Mapping[str, str] = os.environ) -> RasaAccess:
+    """Reads ``RASA_URL`` and ``RASA_TOKEN``."""
+    url = (env.get("RASA_URL", "").strip() or DEFAULT_RASA_URL).rstrip("/")
+    return RasaAccess(url=url, token=env.get("RASA_TOKEN", "").strip() or None)
+
+
+def action_server_token(env: Mapping[str, str] = os.environ) -> Optional[str]:
+    """The secret Rasa presents to the action server (``ACTION_SERVER_TOKEN``), or None."""
+    return env.get("ACTION_SERVER_TOKEN", "").strip() or None
+
+
+def lock_store_timeout(env: Mapping[str, str] = os.environ) -> float:
+    """Seconds a Redis lock-store call may take before it fails (``LOCK_STORE_TIMEOUT``)."""
+    raw = env.get("LOCK_STORE_TIMEOUT", "").strip()
+    try:
+        value = float(raw) if raw else 5.0
+    except ValueError:
+        raise ValueError(f"LOCK_STORE_TIMEOUT must be seconds, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"LOCK_STORE_TIMEOUT must be positive, got {raw!r}")
+    return value
+
+
+def lock_store_key_prefix(env: Mapping[str, str] = os.environ) -> str:
+    """Prefix of the lock keys in Redis (``LOCK_STORE_KEY_PREFIX``, letters/digits)."""
+    prefix = env.get("LOCK_STORE_KEY_PREFIX", "").strip() or "gov"
+    if not prefix.isalnum():
+        raise ValueError(
+            f"LOCK_STORE_KEY_PREFIX must be letters and digits only, got {prefix!r}"
+        )
+    return prefix

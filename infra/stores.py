@@ -1,7 +1,8 @@
 """Tracker store, lock store and event broker chosen by environment variables.
 
 Rasa accepts a class path as ``type`` in ``endpoints.yml``; these classes hand back Rasa's
-own components (SQLTrackerStore, InMemory/RedisLockStore, PikaEventBroker), configured from
+own components (SQLTrackerStore, InMemoryLockStore, PikaEventBroker) or a subclass of them
+(``infra.locks.AtomicRedisLockStore``, Rasa's RedisLockStore made atomic), configured from
 ``infra.settings``, so ``endpoints.yml`` needs no edits between a laptop and production.
 """
 
@@ -14,12 +15,13 @@ from urllib.parse import urlsplit
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.brokers.pika import PikaEventBroker
-from rasa.core.lock_store import InMemoryLockStore, LockStore, RedisLockStore
+from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.utils.endpoints import EndpointConfig
 
 from infra import settings
+from infra.locks import AtomicRedisLockStore
 
 logger = logging.getLogger(__name__)
 
@@ -43,11 +45,16 @@ class EnvTrackerStore(SQLTrackerStore):
         if url.startswith("sqlite:///"):
             settings.var_dir().mkdir(parents=True, exist_ok=True)
         logger.info("Tracker store: %s", _redact(url))
+        _warn_without_action_token()
         super().__init__(domain=domain, host=url, event_broker=event_broker)
 
 
 class EnvLockStore:
-    """Factory: Redis lock store when ``LOCK_STORE_URL`` is set, in-memory otherwise."""
+    """Factory: atomic Redis lock store when ``LOCK_STORE_URL`` is set, in-memory otherwise.
+
+    ``LOCK_STORE_TIMEOUT`` (seconds, default 5) bounds every Redis call;
+    ``LOCK_STORE_KEY_PREFIX`` (default ``gov``) prefixes the keys.
+    """
 
     def __new__(cls, endpoint_config: Optional[EndpointConfig] = None) -> LockStore:  # type: ignore[misc]
         """Returns a Rasa lock store instance (not an EnvLockStore).
@@ -60,13 +67,15 @@ class EnvLockStore:
             return InMemoryLockStore()
         parts = urlsplit(url)
         logger.info("Lock store: redis at %s:%s", parts.hostname, parts.port or 6379)
-        return RedisLockStore(
+        return AtomicRedisLockStore(
             host=parts.hostname or "localhost",
             port=parts.port or 6379,
             db=int(parts.path.strip("/") or 0),
+            username=parts.username or None,
             password=parts.password,
             use_ssl=parts.scheme == "rediss",
-            key_prefix="gov",
+            key_prefix=settings.lock_store_key_prefix(),
+            socket_timeout=settings.lock_store_timeout(),
         )
 
 
@@ -102,6 +111,17 @@ class EnvEventBroker:
         )
         await pika.connect()
         return pika
+
+
+def _warn_without_action_token() -> None:
+    """Says plainly why custom actions will fail when Rasa has no action-server secret."""
+    if settings.action_server_token() is None:
+        logger.warning(
+            "ACTION_SERVER_TOKEN is not set: NLU, rules and responses work, but the action "
+            "server refuses this Rasa's calls (401), so forms and custom actions fail. "
+            "`make run` / `make serve` set it; for a plain `rasa run`/`rasa shell`, "
+            "`set -a; . var/secrets.env; set +a` first (the file `make run` wrote)."
+        )
 
 
 def _redact(url: str) -> str:
