@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -34,6 +35,9 @@ class Chat:
         self.webhook = f"{url.rstrip('/')}/webhooks/rest/webhook"
         self.sender = sender
         self.session = requests.Session()
+        token = os.environ.get("REST_CHANNEL_TOKEN", "").strip()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
         self.buttons: List[Dict[str, Any]] = []
 
     def send(
@@ -72,7 +76,11 @@ class Chat:
                 print(f"\033[36mbot>\033[0m [image] {reply['image']}")
             if reply.get("attachment"):
                 print(f"\033[36mbot>\033[0m [attachment] {reply['attachment']}")
-            if reply.get("custom"):
+            document = (reply.get("custom") or {}).get("document")
+            if isinstance(document, dict):  # a certificate: a short-lived signed link
+                name = document.get("filename") or "document"
+                print(f"\033[36mbot>\033[0m [{name}] {document.get('url')}")
+            elif reply.get("custom"):
                 print(f"\033[36mbot>\033[0m [custom] {reply['custom']}")
             for button in reply.get("buttons") or []:
                 self.buttons.append(button)

@@ -1,0 +1,141 @@
+"""The REST channel (terminal chat, Common Service Centre tools, tests), hardened.
+
+Rasa's built-in ``rest`` channel trusts its body: a caller could name any ``input_channel``
+(and pass for WhatsApp), attach any metadata (a WhatsApp id, a profile name), or send a
+body that is not an object (a 500). This channel keeps the same URL and answer format
+(``POST /webhooks/rest/webhook`` with ``{"sender", "message", "metadata"}``, a JSON list
+of replies) and:
+
+- requires ``Authorization: Bearer <REST_CHANNEL_TOKEN>`` when that variable is set (it
+  must be wherever the REST webhook can be reached by anyone but trusted tools; the
+  public edge never exposes it);
+- answers 400 for a body that is not ``{"sender": str, "message": str}``, and 413 above
+  ``MAX_MESSAGE_CHARACTERS`` (longer-but-sane messages get a polite answer from the
+  assistant, see components/payload_guard.py);
+- records every message as ``input_channel="rest"`` and keeps only the metadata a REST
+  client may give: ``document`` (a reference into the channels' document store) and
+  ``channel`` (``csc`` or ``web``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    InputChannel,
+    UserMessage,
+)
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+MAX_MESSAGE_CHARACTERS = 20_000
+_SENDER = re.compile(r"[\w.:@+-]{1,128}")
+_DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
+_CHANNELS = frozenset({"csc", "web"})
+
+
+def allowed_metadata(metadata: Any) -> Dict[str, Any]:
+    """The part of a REST client's metadata the assistant may trust.
+
+    Args:
+        metadata: ``metadata`` from the request body.
+
+    Returns:
+        ``document`` (when its id is a document-store id) and ``channel`` (csc/web).
+    """
+    if not isinstance(metadata, dict):
+        return {}
+    kept: Dict[str, Any] = {}
+    document = metadata.get("document")
+    if isinstance(document, dict) and _DOCUMENT_ID.fullmatch(
+        str(document.get("id", ""))
+    ):
+        kept["document"] = {
+            key: document[key]
+            for key in ("id", "mime_type", "size", "sha256", "filename")
+            if isinstance(document.get(key), (str, int))
+        }
+    if metadata.get("channel") in _CHANNELS:
+        kept["channel"] = metadata["channel"]
+    return kept
+
+
+class CitizenRestInput(InputChannel):
+    """REST input channel with the checks above.
+
+    Args:
+        token: Bearer token callers must present; None leaves the webhook open (local
+            development on loopback).
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        """Name of the channel (URL prefix ``/webhooks/rest``)."""
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
+        """Reads ``REST_CHANNEL_TOKEN`` from the environment."""
+        return cls(os.environ.get("REST_CHANNEL_TOKEN", "").strip() or None)
+
+    def __init__(self, token: Optional[str] = None) -> None:
+        self.token = token
+
+    def _authorised(self, request: Request) -> bool:
+        if self.token is None:
+            return True
+        given = request.headers.get("Authorization", "")
+        return hmac.compare_digest(given.encode(), f"Bearer {self.token}".encode())
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        """Routes: health ``/`` and ``/webhook``."""
+        webhook = Blueprint("citizen_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "unauthorized"}, status=401)
+            try:
+                body = request.load_json()
+            except Exception:  # noqa: BLE001 - any undecodable body is the caller's error
+                body = None
+            if not isinstance(body, dict):
+                return _bad_request("the body must be a JSON object")
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not _SENDER.fullmatch(sender):
+                return _bad_request("'sender' must be 1-128 letters, digits or ._:@+-")
+            if not isinstance(text, str):
+                return _bad_request("'message' must be a string")
+            if len(text) > MAX_MESSAGE_CHARACTERS:
+                return response.json(
+                    {"error": f"message longer than {MAX_MESSAGE_CHARACTERS}"},
+                    status=413,
+                )
+            collector = CollectingOutputChannel()
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=allowed_metadata(body.get("metadata")),
+                )
+            )
+            return response.json(collector.messages)
+
+        return webhook
+
+
+def _bad_request(message: str) -> HTTPResponse:
+    return response.json({"error": message}, status=400)
