@@ -26,7 +26,7 @@ lock: ## Re-resolve requirements.in into requirements.lock (needs a working .ven
 run: install ## Train if needed, start all services and chat in the terminal (Ctrl-C stops all)
 	@scripts/run.sh chat
 
-serve: install ## Like run, without the terminal chat (REST at http://localhost:5005)
+serve: install ## Like run, without the terminal chat (REST at http://127.0.0.1:5005, public edge :8080)
 	@scripts/run.sh serve
 
 shell: run ## Alias of run
@@ -34,8 +34,9 @@ shell: run ## Alias of run
 gateway: ## Run only the e-District gateway (port 8001; its own venv under edistrict/)
 	@edistrict/bin/install && edistrict/bin/serve
 
-actions: install ## Run only the action server (port 5055)
-	@$(RASA) run actions --actions actions --port 5055
+actions: install ## Run only the action server (127.0.0.1:5055; secret from var/secrets.env)
+	@tokens=$$($(BIN)/python -m infra.tokens) && eval "$$tokens" && \
+	  PYTHONPATH=. $(BIN)/python -m infra.action_server --actions actions --port 5055
 
 train: install ## Train a model into models/current.tar.gz if data, config or domain changed
 	@scripts/train.sh

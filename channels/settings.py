@@ -18,6 +18,10 @@ DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_DEDUP_TTL_SECONDS = 7 * 24 * 3600
 DEFAULT_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_DOCUMENT_MAX_PIXELS = 40_000_000
+DEFAULT_DAILY_FILES = 30
+DEFAULT_DAILY_BYTES = 50 * 1024 * 1024
+DEFAULT_MEDIA_HOSTS = ("lookaside.fbsbx.com",)
 DEFAULT_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 
 WHATSAPP_REQUIRED = (
@@ -101,19 +105,48 @@ class DocumentSettings:
     Attributes:
         directory: Folder of the content-addressed store (``DOCUMENTS_DIR``).
         max_bytes: Largest accepted file (``DOCUMENTS_MAX_BYTES``).
+        max_pixels: Largest accepted image, width x height (``DOCUMENTS_MAX_PIXELS``).
+        daily_files: Uploads one citizen may send per day (``DOCUMENTS_DAILY_FILES``;
+            0: no limit).
+        daily_bytes: Bytes one citizen may upload per day (``DOCUMENTS_DAILY_BYTES``;
+            0: no limit).
+        ledger_db: SQLite file of daily counts and of who uploaded which file
+            (``DOCUMENTS_LEDGER_DB``; default ``<DOCUMENTS_DIR>.db`` next to the folder).
     """
 
     directory: Path
     max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
+    max_pixels: int = DEFAULT_DOCUMENT_MAX_PIXELS
+    daily_files: int = DEFAULT_DAILY_FILES
+    daily_bytes: int = DEFAULT_DAILY_BYTES
+    ledger_db: Optional[Path] = None
+
+    @property
+    def ledger(self) -> Path:
+        """The ledger file (``ledger_db``, else ``<directory>.db``)."""
+        if self.ledger_db is not None:
+            return self.ledger_db
+        return self.directory.with_name(f"{self.directory.name}.db")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> DocumentSettings:
-        """Reads ``DOCUMENTS_DIR`` (default ``var/uploads``) and ``DOCUMENTS_MAX_BYTES``."""
+        """Reads ``DOCUMENTS_DIR`` (default ``var/uploads``) and the limits."""
         directory = env.get("DOCUMENTS_DIR", "").strip()
+        ledger = env.get("DOCUMENTS_LEDGER_DB", "").strip()
         return cls(
             directory=Path(directory) if directory else var_dir(env) / "uploads",
             max_bytes=_int(env, "DOCUMENTS_MAX_BYTES", DEFAULT_DOCUMENT_MAX_BYTES),
+            max_pixels=_int(env, "DOCUMENTS_MAX_PIXELS", DEFAULT_DOCUMENT_MAX_PIXELS),
+            daily_files=_int(env, "DOCUMENTS_DAILY_FILES", DEFAULT_DAILY_FILES),
+            daily_bytes=_int(env, "DOCUMENTS_DAILY_BYTES", DEFAULT_DAILY_BYTES),
+            ledger_db=Path(ledger) if ledger else None,
         )
+
+
+def parse_hosts(raw: str) -> Tuple[str, ...]:
+    """Parses ``WHATSAPP_MEDIA_HOSTS`` (comma separated; empty: the default hosts)."""
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    return hosts or DEFAULT_MEDIA_HOSTS
 
 
 @dataclass(frozen=True)
@@ -140,6 +173,8 @@ class WhatsAppSettings:
         documents: Document store settings.
         gateway: The e-District gateway, whose certificate URLs are fetched with its
             service token before they are uploaded to WhatsApp.
+        media_hosts: Hosts, besides the Graph API's, that may receive the access token
+            when downloading received media (``WHATSAPP_MEDIA_HOSTS``).
     """
 
     access_token: str = ""
@@ -164,6 +199,7 @@ class WhatsAppSettings:
         default_factory=lambda: DocumentSettings(Path("var/uploads"))
     )
     gateway: GatewayAccess = field(default_factory=lambda: edistrict_gateway({}))
+    media_hosts: Tuple[str, ...] = DEFAULT_MEDIA_HOSTS
 
     @classmethod
     def from_env(
@@ -215,6 +251,7 @@ class WhatsAppSettings:
             not in ("0", "false", "no", "off"),
             documents=DocumentSettings.from_env(env),
             gateway=edistrict_gateway(env),
+            media_hosts=parse_hosts(env.get("WHATSAPP_MEDIA_HOSTS", "")),
         )
 
     @property

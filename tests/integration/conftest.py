@@ -12,6 +12,7 @@ from tests.channels.fake_graph import TOKEN, FakeGraph
 from tests.integration.e2e import Stack, make_test_catalog
 from tests.integration.servers import (
     MODEL,
+    RASA_TOKEN,
     Server,
     action_server,
     free_port,
@@ -86,7 +87,7 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
             "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
             "EDISTRICT_OFFICER_TOKENS": "dev-officer:dev-officer-token",
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "RASA_TOKEN": "",
+            "RASA_TOKEN": RASA_TOKEN,
             "EDISTRICT_OUTBOX_WORKER": "true",
             "EDISTRICT_OUTBOX_POLL_SECONDS": "0.5",
             "EDISTRICT_OUTBOX_BACKOFF_BASE_SECONDS": "0.5",

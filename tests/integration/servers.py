@@ -1,8 +1,15 @@
-"""Start and stop the real Rasa and action servers for integration tests."""
+"""Start and stop the real Rasa and action servers for integration tests.
+
+Every server runs behind the runtime boundary: Rasa with ``--auth-token`` (``RASA_TOKEN``,
+added by ``infra.rasa_server``), the action server requiring ``ACTION_SERVER_TOKEN``. The
+tokens are random per test session (``RASA_TOKEN``/``ACTION_SERVER_TOKEN`` below); helpers
+that call Rasa's API pass ``RASA_TOKEN``.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -15,6 +22,10 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 MODEL = ROOT / "models" / "current.tar.gz"
+PYTHON = str(BIN / "python")
+RASA_TOKEN = secrets.token_urlsafe(24)
+ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
+TOKENS = {"RASA_TOKEN": RASA_TOKEN, "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN}
 
 
 def free_port() -> int:
@@ -103,47 +114,61 @@ class Server:
 
 
 def action_server(port: int, log_dir: Path, env: Dict[str, str]) -> Server:
-    """The rasa-sdk action server serving the actions package."""
+    """The rasa-sdk action server serving the actions package (secret required)."""
     return Server(
         "actions",
         [
-            str(BIN / "rasa"),
-            "run",
-            "actions",
+            PYTHON,
+            "-m",
+            "infra.action_server",
             "--actions",
             "actions",
+            "--host",
+            "127.0.0.1",
             "--port",
             str(port),
         ],
         f"http://127.0.0.1:{port}/health",
-        env,
+        {**TOKENS, **env},
         log_dir,
     )
 
 
 def rasa_server(
-    port: int, actions_port: int, workdir: Path, env: Dict[str, str]
+    port: int,
+    actions_port: int,
+    workdir: Path,
+    env: Dict[str, str],
+    name: str = "rasa",
 ) -> Server:
-    """The Rasa server with the project's endpoints, pointed at the given action server."""
+    """The Rasa server with the project's endpoints, pointed at the given action server.
+
+    It listens on 127.0.0.1 with its API behind ``RASA_TOKEN`` (``env`` may override the
+    tokens); ``name`` names the log file (several servers can share ``workdir``).
+    """
     endpoints = (ROOT / "endpoints.yml").read_text()
     endpoints = endpoints.replace("localhost:5055", f"127.0.0.1:{actions_port}")
-    (workdir / "endpoints.yml").write_text(endpoints)
+    (workdir / f"{name}-endpoints.yml").write_text(endpoints)
+    env = {**TOKENS, **env}
     return Server(
-        "rasa",
+        name,
         [
-            str(BIN / "rasa"),
-            "run",
+            PYTHON,
+            "-m",
+            "infra.rasa_server",
             "--model",
             str(MODEL),
             "--enable-api",
             "--endpoints",
-            str(workdir / "endpoints.yml"),
+            str(workdir / f"{name}-endpoints.yml"),
             "--credentials",
             str(ROOT / "credentials.yml"),
+            "-i",
+            "127.0.0.1",
             "--port",
             str(port),
         ],
-        f"http://127.0.0.1:{port}/status",
+        f"http://127.0.0.1:{port}/status?token={env['RASA_TOKEN']}",
         {"RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", **env},
         workdir,
     )
@@ -190,9 +215,11 @@ def post_message(
 
 
 def get_tracker(port: int, sender: str) -> Dict[str, Any]:
-    """Returns Rasa's tracker of a conversation (needs ``--enable-api``)."""
+    """Returns Rasa's tracker of a conversation (``--enable-api``, with ``RASA_TOKEN``)."""
     response = requests.get(
-        f"http://127.0.0.1:{port}/conversations/{sender}/tracker", timeout=30
+        f"http://127.0.0.1:{port}/conversations/{sender}/tracker",
+        params={"token": RASA_TOKEN},
+        timeout=30,
     )
     response.raise_for_status()
     return dict(response.json())

@@ -1,0 +1,105 @@
+"""The runtime secrets `make run` keeps in var/secrets.env, and infra.rasa_server's argv."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from infra import rasa_server, settings, tokens
+
+ENDPOINTS = str(Path(__file__).resolve().parents[2] / "endpoints.yml")
+
+
+def test_secrets_are_made_once_with_mode_600(tmp_path):
+    env = {"GOV_VAR_DIR": str(tmp_path)}
+    first = tokens.ensure(env)
+    path = tmp_path / "secrets.env"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert set(first) == {"RASA_TOKEN", "ACTION_SERVER_TOKEN"}
+    assert first["RASA_TOKEN"] != first["ACTION_SERVER_TOKEN"]
+    assert all(len(value) >= 32 for value in first.values())
+    assert tokens.ensure(env) == first  # a restart keeps them
+
+
+def test_environment_wins_and_nothing_is_written(tmp_path):
+    env = {"GOV_VAR_DIR": str(tmp_path), "RASA_TOKEN": "r", "ACTION_SERVER_TOKEN": "a"}
+    assert tokens.ensure(env) == {"RASA_TOKEN": "r", "ACTION_SERVER_TOKEN": "a"}
+    assert not (tmp_path / "secrets.env").exists()
+
+
+def test_a_missing_secret_is_added_to_the_file(tmp_path):
+    path = tmp_path / "secrets.env"
+    path.write_text("RASA_TOKEN=kept\n")
+    path.chmod(0o644)
+    values = tokens.ensure({"GOV_VAR_DIR": str(tmp_path)})
+    assert values["RASA_TOKEN"] == "kept" and values["ACTION_SERVER_TOKEN"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "ACTION_SERVER_TOKEN=" in path.read_text()
+
+
+def test_main_prints_shell_exports(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("GOV_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("RASA_TOKEN", "it's")
+    monkeypatch.delenv("ACTION_SERVER_TOKEN", raising=False)
+    assert tokens.main() == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "export RASA_TOKEN='it'\"'\"'s'"
+    assert lines[1].startswith("export ACTION_SERVER_TOKEN=")
+
+
+def test_rasa_server_adds_the_token_last():
+    assert rasa_server.rasa_argv(["--port", "5005"], "t") == [
+        "rasa",
+        "run",
+        "--port",
+        "5005",
+        "--auth-token",
+        "t",
+    ]
+    with pytest.raises(ValueError):
+        rasa_server.rasa_argv(["--auth-token", "x"], "t")
+
+
+def test_rasa_server_refuses_to_start_without_a_token(monkeypatch, capsys):
+    monkeypatch.delenv("RASA_TOKEN", raising=False)
+    assert rasa_server.main(["run", "--port", "1"]) == 2
+    assert "RASA_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_rasa_api_access_adds_the_token_only_when_set():
+    access = settings.rasa_api({"RASA_URL": "http://rasa:5005/", "RASA_TOKEN": "t"})
+    assert access.url == "http://rasa:5005"
+    assert access.params(output_channel="latest") == {
+        "output_channel": "latest",
+        "token": "t",
+    }
+    assert settings.rasa_api({}).params() == {}
+    assert settings.rasa_api({}).url == settings.DEFAULT_RASA_URL
+
+
+def test_lock_store_settings_are_checked():
+    assert settings.lock_store_timeout({}) == 5.0
+    assert settings.lock_store_timeout({"LOCK_STORE_TIMEOUT": "0.5"}) == 0.5
+    for bad in ("0", "-1", "soon"):
+        with pytest.raises(ValueError, match="LOCK_STORE_TIMEOUT"):
+            settings.lock_store_timeout({"LOCK_STORE_TIMEOUT": bad})
+    assert settings.lock_store_key_prefix({}) == "gov"
+    with pytest.raises(ValueError, match="LOCK_STORE_KEY_PREFIX"):
+        settings.lock_store_key_prefix({"LOCK_STORE_KEY_PREFIX": "a:b"})
+
+
+def test_endpoints_send_the_action_secret_and_tolerate_its_absence(monkeypatch):
+    from rasa.core.utils import AvailableEndpoints
+
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "s3cret")
+    action = AvailableEndpoints.read_endpoints(ENDPOINTS).action
+    assert action is not None
+    assert action.headers == {settings.ACTION_TOKEN_HEADER: "rasa:s3cret"}
+    # Unset: Rasa still reads the file (plain `rasa shell` starts) and sends a value the
+    # action server refuses.
+    monkeypatch.delenv("ACTION_SERVER_TOKEN")
+    action = AvailableEndpoints.read_endpoints(ENDPOINTS).action
+    assert action is not None
+    assert action.headers == {settings.ACTION_TOKEN_HEADER: settings.UNSET_ACTION_TOKEN}
