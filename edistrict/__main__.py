@@ -1,4 +1,7 @@
-"""Command line: ``python -m edistrict serve|worker|migrate|openapi|add-officer``."""
+"""Command line: ``python -m edistrict <command>`` (see ``--help``).
+
+Commands: serve, worker, migrate, openapi, add-officer, deactivate-officer.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from edistrict.settings import Settings
+from edistrict.settings import ALL_DEPARTMENTS, ConfigError, Settings, parse_officers
 
 
 def _openapi(path: Path | None) -> int:
@@ -22,6 +27,43 @@ def _openapi(path: Path | None) -> int:
     else:
         path.write_text(text, encoding="utf-8")
         print(f"wrote {path}")
+    return 0
+
+
+def _add_officer(
+    settings: Settings, factory: Any, officer_id: str, departments: str
+) -> int:
+    from edistrict.auth import new_token
+    from edistrict.catalog import department_ids
+    from edistrict.catalog import load as load_catalog
+    from edistrict.officers import check_departments, upsert_officer
+
+    token = new_token()
+    entry = f"{officer_id}:{token}:{departments or ALL_DEPARTMENTS}"
+    try:
+        grants = parse_officers(entry)
+        candidate = replace(
+            settings, officer_tokens={**settings.officer_tokens, **grants}
+        )
+        candidate.check()
+        check_departments(grants, department_ids(load_catalog(settings.catalog_path)))
+    except ConfigError as error:
+        print(f"not added: {error}", file=sys.stderr)
+        return 2
+    with factory() as session:
+        upsert_officer(session, officer_id, grants[officer_id])
+    print(
+        json.dumps(
+            {
+                "officer_id": officer_id,
+                "token": token,
+                "departments": sorted(grants[officer_id].departments),
+                "configuration_entry": entry,
+                "note": "add configuration_entry to EDISTRICT_OFFICER_TOKENS, or the "
+                "officer is deactivated at the next start",
+            }
+        )
+    )
     return 0
 
 
@@ -41,8 +83,23 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("migrate", help="bring the database schema up to date")
     openapi = sub.add_parser("openapi", help="print or write the OpenAPI document")
     openapi.add_argument("--output", type=Path)
-    officer = sub.add_parser("add-officer", help="create an officer; prints its token")
+    officer = sub.add_parser(
+        "add-officer",
+        help="create an officer (or give it a new token); prints the token and the "
+        "EDISTRICT_OFFICER_TOKENS entry to configure",
+    )
     officer.add_argument("officer_id")
+    officer.add_argument(
+        "--departments",
+        default="",
+        help="catalog department ids separated by '|' ('*' or empty: all, not in "
+        "production)",
+    )
+    deactivate = sub.add_parser(
+        "deactivate-officer",
+        help="deactivate an officer now: their token stops working at once",
+    )
+    deactivate.add_argument("officer_id")
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -74,12 +131,27 @@ def main(argv: list[str] | None = None) -> int:
         print("database is up to date")
         return 0
     if args.command == "add-officer":
-        from edistrict.auth import new_token, upsert_officers
+        return _add_officer(settings, factory, args.officer_id, args.departments)
+    if args.command == "deactivate-officer":
+        from edistrict.officers import deactivate_officer
 
-        token = new_token()
         with factory() as session:
-            upsert_officers(session, {args.officer_id: token})
-        print(json.dumps({"officer_id": args.officer_id, "token": token}))
+            try:
+                changed = deactivate_officer(session, args.officer_id)
+            except LookupError:
+                print(f"no officer {args.officer_id!r}", file=sys.stderr)
+                return 1
+        print(
+            json.dumps(
+                {
+                    "officer_id": args.officer_id,
+                    "deactivated": changed,
+                    "note": "remove the officer from EDISTRICT_OFFICER_TOKENS too"
+                    if changed
+                    else "already inactive",
+                }
+            )
+        )
         return 0
     from edistrict.outbox import OutboxWorker
 

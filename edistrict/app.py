@@ -13,15 +13,18 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edistrict import __version__
-from edistrict.api import applications, officers, verify
+from edistrict.api import applications, downloads, officers, verify
 from edistrict.applications import LifecycleError
-from edistrict.auth import upsert_officers
-from edistrict.catalog import CatalogLike
+from edistrict.catalog import CatalogLike, department_ids
 from edistrict.catalog import load as load_catalog
 from edistrict.db import make_engine, make_session_factory
 from edistrict.documents import DocumentRejected
+from edistrict.links import DownloadLinks, derive_link_key
 from edistrict.migrate import upgrade
+from edistrict.officers import check_departments, sync_officers
 from edistrict.outbox import OutboxWorker
+from edistrict.ratelimit import SlidingWindowLimiter
+from edistrict.request_guard import RequestGuard
 from edistrict.settings import Settings
 from edistrict.signing import Signer, load_or_create_key
 from edistrict.storage import BlobStore, make_store
@@ -33,8 +36,11 @@ DESCRIPTION = """Reference implementation of the Delhi e-District gateway used b
 WhatsApp assistant: applications validated against the service catalog, documents,
 officer decisions, QR-verifiable certificates and status notifications.
 
-Auth: `Authorization: Bearer <token>`; the service token for `/api/v1/applications`, officer
-tokens for `/api/v1/officer`; `/verify`, `/v` and `/verify-key` are public."""
+Auth: `Authorization: Bearer <token>`, checked before any body byte is read; the service
+token for `/api/v1/applications` (plus `X-Citizen-Id`, the citizen asking, for one
+application), officer tokens for `/api/v1/officer` (limited to the officer's departments);
+`/verify`, `/v` (rate-limited, holder masked), `/certificates/{token}` (signed, expiring
+link) and `/verify-key` are public."""
 
 
 def _error_body(code: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -94,10 +100,17 @@ def create_app(
             ``EDISTRICT_OUTBOX_WORKER``.
 
     Returns:
-        The FastAPI app; its ``state`` holds settings, session factory, catalog, store
-        and signer.
+        The FastAPI app; its ``state`` holds settings, session factory, catalog, store,
+        signer, download links and the verification rate limiter.
+
+    Raises:
+        ConfigError: When the settings are unsafe (:meth:`Settings.check`) or an
+            officer is granted a department the catalog does not have.
     """
     settings = settings or Settings.from_env()
+    settings.check()
+    catalog = catalog or load_catalog(settings.catalog_path)
+    check_departments(settings.officer_tokens, department_ids(catalog))
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if settings.database_url.startswith("sqlite:///"):
         from pathlib import Path
@@ -110,7 +123,7 @@ def create_app(
         upgrade(engine)
     session_factory = make_session_factory(engine)
     with session_factory() as session:
-        upsert_officers(session, settings.officer_tokens)
+        sync_officers(session, settings.officer_tokens, production=settings.production)
     worker_enabled = settings.run_worker if run_worker is None else run_worker
     worker = OutboxWorker(session_factory, settings)
 
@@ -133,14 +146,26 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
-    app.state.catalog = catalog or load_catalog(settings.catalog_path)
+    app.state.catalog = catalog
     app.state.store = store or make_store(settings)
-    app.state.signer = Signer(load_or_create_key(settings))
+    signing_key = load_or_create_key(settings)
+    app.state.signer = Signer(signing_key)
+    app.state.links = DownloadLinks(
+        derive_link_key(settings.link_key, signing_key),
+        settings.public_base_url,
+        settings.download_link_ttl_seconds,
+    )
+    app.state.verify_limiter = SlidingWindowLimiter(
+        settings.verify_rate_limit, settings.verify_rate_window_seconds
+    )
     app.state.worker = worker
     _install_error_handlers(app)
+    app.add_middleware(RequestGuard, settings=settings, session_factory=session_factory)
     app.include_router(applications.router)
     app.include_router(officers.router)
     app.include_router(verify.router)
+    app.include_router(verify.limited)
+    app.include_router(downloads.router)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from edistrict import audit, outbox
 from edistrict.catalog import CatalogLike, fee_inr, id_prefix, service_name
+from edistrict.certificate_numbers import new_certificate_number
 from edistrict.certificates import CertificateFacts, render_certificate
 from edistrict.db import utcnow
 from edistrict.models import Application, Certificate, IdSequence, StatusEvent
@@ -235,7 +236,7 @@ def create_application(
         channel=application.channel,
         idempotency_key=idempotency_key,
     )
-    _notify(session, application, "submitted", None, None)
+    _notify(session, application, "submitted", None)
     session.commit()
     return application, True
 
@@ -266,11 +267,7 @@ def _add_event(
 
 
 def _notify(
-    session: Session,
-    application: Application,
-    status: str,
-    reason: str | None,
-    certificate_url: str | None,
+    session: Session, application: Application, status: str, reason: str | None
 ) -> None:
     if application.sender_id:
         outbox.enqueue(
@@ -279,7 +276,6 @@ def _notify(
             application_id=application.application_id,
             status=status,
             reason=reason,
-            certificate_url=certificate_url,
         )
 
 
@@ -290,7 +286,6 @@ def change_status(
     actor: str,
     *,
     reason: str | None = None,
-    certificate_url: str | None = None,
     requested_documents: list[str] | None = None,
 ) -> StatusEvent:
     """Moves an application to a new status, with history, audit and outbox rows.
@@ -303,7 +298,6 @@ def change_status(
         status: Target status.
         actor: Who decides.
         reason: Reason for the citizen (required for rejection and document requests).
-        certificate_url: For ``issued``.
         requested_documents: Document types asked for (``documents_requested``).
 
     Returns:
@@ -340,12 +334,16 @@ def change_status(
         reason=reason,
         requested_documents=requested_documents,
     )
-    _notify(session, application, status, reason, certificate_url)
+    _notify(session, application, status, reason)
     return event
 
 
 def certificate_url(settings: Settings, application_id: str) -> str:
-    """Where the service fetches an issued certificate PDF (service token required)."""
+    """Where the service fetches an issued certificate PDF.
+
+    Needs the service token and the owner's ``X-Citizen-Id``; citizens' channels use
+    the signed ``certificate_download_url`` instead.
+    """
     return (
         f"{settings.public_base_url}/api/v1/applications/{application_id}/certificate"
     )
@@ -377,7 +375,7 @@ def approve_and_issue(
     """
     change_status(session, application, "approved", actor)
     issued_at = utcnow()
-    number = "DLC-" + application.application_id.removeprefix("DL-")
+    number = new_certificate_number(session, application.application_id)
     token = signer.sign(
         {
             "n": number,
@@ -414,13 +412,7 @@ def approve_and_issue(
     audit.record(
         session, actor, "certificate.issued", "certificate", number, sha256=digest
     )
-    change_status(
-        session,
-        application,
-        "issued",
-        "system",
-        certificate_url=certificate_url(settings, application.application_id),
-    )
+    change_status(session, application, "issued", "system")
     session.commit()
     return certificate
 

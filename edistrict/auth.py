@@ -1,11 +1,14 @@
-"""Bearer-token authentication: one service token, per-officer tokens (stored hashed)."""
+"""Bearer-token authentication: one service token, per-officer tokens (stored hashed).
+
+The same checks run twice: in :mod:`edistrict.request_guard` before any body byte is read,
+and in the route dependencies here, which also give the officer's departments.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fastapi import Depends, HTTPException, Request, status
@@ -13,9 +16,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from edistrict import audit
-from edistrict.db import utcnow
 from edistrict.models import Officer
+from edistrict.settings import ALL_DEPARTMENTS
 
 bearer = HTTPBearer(auto_error=False, description="Service or officer token")
 
@@ -30,29 +32,34 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def upsert_officers(session: Session, officers: Mapping[str, str]) -> None:
-    """Stores configured officers' token hashes (adds new ones, updates changed tokens).
+def find_active_officer(session: Session, token: str) -> Officer | None:
+    """The active officer holding this bearer token, if any (one indexed lookup).
 
     Args:
-        session: Open session (committed here).
-        officers: ``{officer_id: token}``.
+        session: Open session.
+        token: The presented bearer token.
+
+    Returns:
+        The officer, or None for an unknown or deactivated token.
     """
-    for officer_id, token in officers.items():
-        digest = token_hash(token)
-        officer = session.scalar(
-            select(Officer).where(Officer.officer_id == officer_id)
+    return session.scalar(
+        select(Officer).where(
+            Officer.token_sha256 == token_hash(token), Officer.active.is_(True)
         )
-        if officer is None:
-            session.add(
-                Officer(officer_id=officer_id, token_sha256=digest, created_at=utcnow())
-            )
-            audit.record(session, "system", "officer.created", "officer", officer_id)
-        elif officer.token_sha256 != digest:
-            officer.token_sha256 = digest
-            audit.record(
-                session, "system", "officer.token_changed", "officer", officer_id
-            )
-    session.commit()
+    )
+
+
+def service_token_matches(expected: str, presented: str) -> bool:
+    """Constant-time comparison of a presented token with the service token.
+
+    Args:
+        expected: The configured service token (empty: none accepted).
+        presented: The bearer token of the request.
+
+    Returns:
+        True when they are equal.
+    """
+    return bool(expected) and hmac.compare_digest(presented.encode(), expected.encode())
 
 
 def _unauthorized(message: str) -> HTTPException:
@@ -65,10 +72,21 @@ def _unauthorized(message: str) -> HTTPException:
 
 @dataclass(frozen=True)
 class Caller:
-    """An authenticated caller."""
+    """An authenticated caller.
+
+    Attributes:
+        kind: ``service`` or ``officer``.
+        name: Officer id (``service`` for the service).
+        departments: Department ids an officer decides for; ``*`` means all.
+    """
 
     kind: str
     name: str
+    departments: frozenset[str] = frozenset()
+
+    def may_see(self, department: str) -> bool:
+        """Whether this officer may list, view and decide a department's applications."""
+        return ALL_DEPARTMENTS in self.departments or department in self.departments
 
     @property
     def actor(self) -> str:
@@ -95,9 +113,7 @@ def require_service(
     expected = request.app.state.settings.service_token
     if credentials is None:
         raise _unauthorized("A bearer token is required.")
-    if not expected or not hmac.compare_digest(
-        credentials.credentials.encode(), expected.encode()
-    ):
+    if not service_token_matches(expected, credentials.credentials):
         raise _unauthorized("The service token is not valid.")
     return Caller("service", "service")
 
@@ -120,11 +136,8 @@ def require_officer(
     """
     if credentials is None:
         raise _unauthorized("A bearer token is required.")
-    digest = token_hash(credentials.credentials)
     with request.app.state.session_factory() as session:
-        officer = session.scalar(
-            select(Officer).where(Officer.token_sha256 == digest, Officer.active)
-        )
+        officer = find_active_officer(session, credentials.credentials)
     if officer is None:
         raise _unauthorized("The officer token is not valid.")
-    return Caller("officer", officer.officer_id)
+    return Caller("officer", officer.officer_id, frozenset(officer.departments or ()))

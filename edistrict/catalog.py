@@ -112,6 +112,7 @@ class FallbackCatalog:
     """Minimal reader of catalog/services/*.yml, used when catalog.loader is absent."""
 
     services: Mapping[str, _Service]
+    departments: Mapping[str, Any] | None = None
 
     def get(self, service_id: str) -> _Service | None:
         """Returns the service with this id, or None.
@@ -164,7 +165,12 @@ def load_fallback(path: Path) -> FallbackCatalog:
                 for d in raw.get("documents") or ()
             ),
         )
-    return FallbackCatalog(services)
+    departments_file = path / "departments.yml"
+    departments = None
+    if departments_file.is_file():
+        raw = yaml.safe_load(departments_file.read_text(encoding="utf-8")) or {}
+        departments = {str(d["id"]): d for d in raw.get("departments") or ()}
+    return FallbackCatalog(services, departments)
 
 
 def load(path: Path | None = None) -> CatalogLike:
@@ -182,6 +188,23 @@ def load(path: Path | None = None) -> CatalogLike:
         log.info("catalog.loader not importable; using the gateway's YAML reader")
         return load_fallback(path or REPO_ROOT / "catalog")
     return load_catalog(path) if path is not None else load_catalog()
+
+
+def department_ids(catalog: Any) -> set[str] | None:
+    """The catalog's department ids, or None when the catalog does not list them.
+
+    Args:
+        catalog: A loaded catalog (``catalog.loader``'s has ``departments``).
+
+    Returns:
+        The ids, or None.
+    """
+    departments = getattr(catalog, "departments", None)
+    if departments is None:
+        return None
+    if isinstance(departments, Mapping):
+        return {str(key) for key in departments}
+    return {str(getattr(d, "id", d)) for d in departments}
 
 
 def fee_inr(service: Any) -> int:

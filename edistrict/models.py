@@ -117,7 +117,13 @@ class Certificate(Base):
 
 
 class Officer(Base):
-    """A department officer; only the SHA-256 of the bearer token is stored."""
+    """A department officer; only the SHA-256 of the bearer token is stored.
+
+    ``departments`` lists the catalog department ids the officer decides for (``["*"]``:
+    all). ``deactivated_reason`` says why an inactive officer was switched off:
+    ``not_configured`` (reactivated when configured again), ``revoked`` (by the CLI; only
+    a new token reactivates) or ``development_officer`` (production).
+    """
 
     __tablename__ = "officers"
 
@@ -126,6 +132,8 @@ class Officer(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    departments: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deactivated_reason: Mapped[str | None] = mapped_column(String(40))
 
 
 class OutboxMessage(Base):

@@ -5,6 +5,10 @@
 Rasa's ``/conversations/{sender}/trigger_intent`` and marks it delivered, retrying failures
 with exponential backoff. Rows of one application are delivered in order. Delivery is at
 least once: a crash between Rasa's answer and the commit repeats that one notification.
+
+The notification carries only ``application_id``, ``status`` and ``reason``: no personal data
+and no link. The assistant fetches the rest (with the citizen's id, so ownership is
+checked), including the short-lived certificate download link.
 """
 
 from __future__ import annotations
@@ -35,7 +39,6 @@ def enqueue(
     application_id: str,
     status: str,
     reason: str | None = None,
-    certificate_url: str | None = None,
 ) -> OutboxMessage:
     """Adds a notification row to the session (committed with the status change).
 
@@ -45,7 +48,6 @@ def enqueue(
         application_id: Human-friendly application id.
         status: The new status.
         reason: Reason shown to the citizen, if any.
-        certificate_url: Where the issued certificate can be fetched, if any.
 
     Returns:
         The new row.
@@ -60,7 +62,6 @@ def enqueue(
                 "application_id": application_id,
                 "status": status,
                 "reason": reason,
-                "certificate_url": certificate_url,
             },
         },
         created_at=now,

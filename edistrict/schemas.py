@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from edistrict.applications import certificate_url, lateness
+from edistrict.links import DownloadLinks
 from edistrict.models import Application
 from edistrict.settings import Settings
 
@@ -119,14 +120,23 @@ class ApplicationOut(BaseModel):
     history: list[StatusEventOut]
     documents: list[DocumentOut]
     certificate: CertificateOut | None
+    certificate_download_url: str | None = Field(
+        default=None,
+        description="Present when a certificate exists: a signed link "
+        "({public_base_url}/certificates/{token}) that downloads the PDF without "
+        "any other credential until it expires (EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS).",
+    )
 
     @classmethod
-    def build(cls, application: Application, settings: Settings) -> ApplicationOut:
+    def build(
+        cls, application: Application, settings: Settings, links: DownloadLinks
+    ) -> ApplicationOut:
         """Builds the output model of an application.
 
         Args:
             application: The ORM object.
             settings: Gateway settings (public URLs).
+            links: Signs the certificate download link.
 
         Returns:
             The model.
@@ -180,6 +190,9 @@ class ApplicationOut(BaseModel):
             )
             if cert
             else None,
+            certificate_download_url=links.url(application.application_id, cert.number)
+            if cert
+            else None,
         )
 
 
@@ -216,7 +229,11 @@ class VerifyResult(BaseModel):
     service_id: str | None = None
     service_name: dict[str, str] | None = None
     department: str | None = None
-    citizen_name: str | None = None
+    citizen_name: str | None = Field(
+        default=None,
+        description="The holder's name, masked: first character of each word, then "
+        "asterisks (e.g. 'S**** K****').",
+    )
     issued_at: datetime | None = None
 
 

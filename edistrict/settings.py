@@ -8,6 +8,7 @@ SQLite under ``var/`` at the repository root, documents on local disk, developme
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,12 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEV_SERVICE_TOKEN = "dev-service-token"
-DEV_OFFICER_TOKENS = "dev-officer:dev-officer-token"
+DEV_OFFICER_ID = "dev-officer"
+DEV_OFFICER_TOKEN = "dev-officer-token"
+DEV_OFFICER_TOKENS = f"{DEV_OFFICER_ID}:{DEV_OFFICER_TOKEN}:*"
+ALL_DEPARTMENTS = "*"
+MIN_LINK_KEY_CHARS = 32
+_DEPARTMENT_ID = re.compile(r"^[a-z0-9_]{1,80}$")
 
 
 class ConfigError(RuntimeError):
@@ -26,16 +32,64 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _officers(value: str) -> dict[str, str]:
-    """Parses ``id:token,id2:token2`` into ``{id: token}``."""
-    officers: dict[str, str] = {}
+@dataclass(frozen=True)
+class OfficerGrant:
+    """A configured officer: the bearer token and the departments they decide for.
+
+    Attributes:
+        token: The officer's bearer token (only its SHA-256 is stored).
+        departments: Catalog department ids; ``{"*"}`` means every department (not
+            allowed in production).
+    """
+
+    token: str
+    departments: frozenset[str] = frozenset({ALL_DEPARTMENTS})
+
+    @property
+    def all_departments(self) -> bool:
+        """True when the officer may see every department."""
+        return ALL_DEPARTMENTS in self.departments
+
+
+def _departments(value: str, officer_id: str) -> frozenset[str]:
+    names = frozenset(filter(None, (part.strip() for part in value.split("|"))))
+    if not names or names == {ALL_DEPARTMENTS}:
+        return frozenset({ALL_DEPARTMENTS})
+    bad = sorted(n for n in names if not _DEPARTMENT_ID.match(n))
+    if bad:
+        raise ConfigError(
+            f"EDISTRICT_OFFICER_TOKENS: officer {officer_id!r} has malformed "
+            f"department ids {bad} (use catalog ids separated by '|', or '*')"
+        )
+    return names
+
+
+def parse_officers(value: str) -> dict[str, OfficerGrant]:
+    """Parses ``id:token[:dept1|dept2],...`` (``EDISTRICT_OFFICER_TOKENS``).
+
+    Args:
+        value: The variable's text. Tokens may not contain ``:`` or ``,``; departments
+            omitted or ``*`` mean every department.
+
+    Returns:
+        ``{officer_id: grant}``.
+
+    Raises:
+        ConfigError: On a malformed entry or an officer listed twice.
+    """
+    officers: dict[str, OfficerGrant] = {}
     for item in filter(None, (part.strip() for part in value.split(","))):
-        officer_id, sep, token = item.partition(":")
-        if not sep or not officer_id or not token:
+        parts = [part.strip() for part in item.split(":")]
+        if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
             raise ConfigError(
-                "EDISTRICT_OFFICER_TOKENS must look like 'officer_id:token,...'"
+                "EDISTRICT_OFFICER_TOKENS must look like "
+                "'officer_id:token[:dept1|dept2],...'"
             )
-        officers[officer_id.strip()] = token.strip()
+        officer_id, token = parts[0], parts[1]
+        if officer_id in officers:
+            raise ConfigError(f"EDISTRICT_OFFICER_TOKENS lists {officer_id!r} twice")
+        departments = _departments(parts[2] if len(parts) == 3 else "", officer_id)
+        officers[officer_id] = OfficerGrant(token, departments)
     return officers
 
 
@@ -56,8 +110,12 @@ class Settings:
     signing_key_pem: str | None = None
     signing_key_path: Path | None = None
     service_token: str = DEV_SERVICE_TOKEN
-    officer_tokens: Mapping[str, str] = field(default_factory=dict)
+    officer_tokens: Mapping[str, OfficerGrant] = field(default_factory=dict)
     public_base_url: str = "http://127.0.0.1:8001"
+    link_key: str | None = None
+    download_link_ttl_seconds: int = 3600
+    verify_rate_limit: int = 20
+    verify_rate_window_seconds: float = 60.0
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: str | None = None
     run_worker: bool = True
@@ -88,6 +146,56 @@ class Settings:
         """True when ``EDISTRICT_ENV=production`` (no development defaults)."""
         return self.env == "production"
 
+    def check(self) -> None:
+        """Refuses configurations that are unsafe to run.
+
+        In production: no development service or officer token, no ``dev-officer``, and
+        every officer limited to named departments. Everywhere: one token per officer,
+        none equal to the service token, a configured ``EDISTRICT_LINK_KEY`` of at
+        least 32 characters, and positive limits.
+
+        Raises:
+            ConfigError: Naming the problem.
+        """
+        if self.link_key is not None and len(self.link_key) < MIN_LINK_KEY_CHARS:
+            raise ConfigError(
+                f"EDISTRICT_LINK_KEY must have at least {MIN_LINK_KEY_CHARS} characters"
+            )
+        if self.download_link_ttl_seconds <= 0:
+            raise ConfigError("EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS must be positive")
+        if self.verify_rate_limit < 0 or self.verify_rate_window_seconds <= 0:
+            raise ConfigError(
+                "EDISTRICT_VERIFY_RATE_LIMIT must be >= 0 (0: off) and "
+                "EDISTRICT_VERIFY_RATE_WINDOW_SECONDS positive"
+            )
+        tokens = [grant.token for grant in self.officer_tokens.values()]
+        if len(set(tokens)) != len(tokens) or self.service_token in tokens:
+            raise ConfigError(
+                "every officer needs a token of their own, different from the "
+                "service token"
+            )
+        if not self.production:
+            return
+        if self.service_token == DEV_SERVICE_TOKEN:
+            raise ConfigError(
+                "the development service token is refused in production; "
+                "set EDISTRICT_SERVICE_TOKEN to a random secret"
+            )
+        for officer_id, grant in self.officer_tokens.items():
+            if officer_id == DEV_OFFICER_ID or grant.token in {
+                DEV_OFFICER_TOKEN,
+                DEV_SERVICE_TOKEN,
+            }:
+                raise ConfigError(
+                    f"officer {officer_id!r}: development officers and tokens are "
+                    "refused in production"
+                )
+            if grant.all_departments:
+                raise ConfigError(
+                    f"officer {officer_id!r} needs its departments in production "
+                    "(EDISTRICT_OFFICER_TOKENS id:token:dept1|dept2; '*' is refused)"
+                )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Reads the configuration from environment variables.
@@ -99,8 +207,9 @@ class Settings:
             The settings.
 
         Raises:
-            ConfigError: In production when a required secret is missing, or on a
-                malformed value.
+            ConfigError: In production when a required secret is missing or a
+                development token is given, or on a malformed value (see
+                :meth:`check`).
         """
         env = os.environ if environ is None else environ
         get = env.get
@@ -133,7 +242,7 @@ class Settings:
                 "EDISTRICT_S3_BUCKET is required with EDISTRICT_STORAGE=s3"
             )
         try:
-            return cls(
+            settings = cls(
                 env=mode,
                 database_url=database_url,
                 data_dir=data_dir,
@@ -153,12 +262,20 @@ class Settings:
                 if get("EDISTRICT_SIGNING_KEY_FILE")
                 else None,
                 service_token=service_token or "",
-                officer_tokens=_officers(officers_raw),
+                officer_tokens=parse_officers(officers_raw),
                 public_base_url=get(
                     "EDISTRICT_PUBLIC_URL",
                     f"http://{get('EDISTRICT_HOST', '127.0.0.1')}:"
                     f"{get('EDISTRICT_PORT', '8001')}",
                 ).rstrip("/"),
+                link_key=get("EDISTRICT_LINK_KEY") or None,
+                download_link_ttl_seconds=int(
+                    get("EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS", "3600")
+                ),
+                verify_rate_limit=int(get("EDISTRICT_VERIFY_RATE_LIMIT", "20")),
+                verify_rate_window_seconds=float(
+                    get("EDISTRICT_VERIFY_RATE_WINDOW_SECONDS", "60")
+                ),
                 rasa_url=get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
                 rasa_token=get("RASA_TOKEN") or None,
                 run_worker=_bool(get("EDISTRICT_OUTBOX_WORKER", "true")),
@@ -179,3 +296,5 @@ class Settings:
             raise ConfigError(
                 f"invalid number in gateway configuration: {error}"
             ) from error
+        settings.check()
+        return settings

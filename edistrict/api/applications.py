@@ -1,4 +1,8 @@
-"""Service API (action server): submit, track, upload documents, fetch certificates."""
+"""Service API (action server): submit, track, upload documents, fetch certificates.
+
+Every endpoint about one application needs ``X-Citizen-Id``, the conversation id of the
+citizen asking; anyone else's application is answered as unknown (404).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from edistrict import audit
-from edistrict.api.deps import ERRORS, error, get_session, load_application
+from edistrict.api.deps import (
+    ERRORS,
+    CitizenId,
+    application_out,
+    error,
+    get_session,
+    load_application,
+    load_owned_application,
+)
 from edistrict.applications import change_status, create_application
 from edistrict.auth import Caller, require_service
 from edistrict.db import utcnow
@@ -62,7 +74,7 @@ def submit_application(
         state.settings,
     )
     application = load_application(session, application.application_id)
-    out = ApplicationOut.build(application, state.settings)
+    out = application_out(request, application)
     return JSONResponse(
         out.model_dump(mode="json"),
         status_code=201 if created else 200,
@@ -75,27 +87,30 @@ def list_applications(
     request: Request,
     caller: ServiceCaller,
     session: DbSession,
-    whatsapp_id: Annotated[str | None, Query(max_length=32)] = None,
-    mobile: Annotated[str | None, Query(max_length=16)] = None,
     citizen_id: Annotated[
-        str | None, Query(max_length=200, description="WhatsApp id or Rasa sender id")
+        str | None,
+        Query(
+            max_length=200,
+            description="The citizen's Rasa conversation id (sender_id) or WhatsApp id",
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ApplicationList:
-    """Lists a citizen's applications ("my applications"), newest first."""
-    if not whatsapp_id and not mobile and not citizen_id:
-        raise error(422, "missing_citizen", "Give whatsapp_id, mobile or citizen_id.")
-    conditions = []
-    if whatsapp_id:
-        conditions.append(Application.citizen_whatsapp_id == whatsapp_id)
-    if mobile:
-        conditions.append(Application.citizen_mobile == mobile)
-    if citizen_id:
-        conditions.append(Application.citizen_whatsapp_id == citizen_id)
-        conditions.append(Application.sender_id == citizen_id)
+    """Lists a citizen's applications ("my applications"), newest first.
+
+    Only by the citizen's own conversation or WhatsApp id: a mobile number, which
+    anyone could type, is not a way to list applications.
+    """
+    if not citizen_id:
+        raise error(422, "missing_citizen", "Give citizen_id.")
     rows = session.scalars(
         select(Application)
-        .where(or_(*conditions))
+        .where(
+            or_(
+                Application.citizen_whatsapp_id == citizen_id,
+                Application.sender_id == citizen_id,
+            )
+        )
         .options(
             selectinload(Application.events),
             selectinload(Application.documents),
@@ -104,17 +119,23 @@ def list_applications(
         .order_by(Application.id.desc())
         .limit(limit)
     ).all()
-    settings = request.app.state.settings
-    return ApplicationList(items=[ApplicationOut.build(a, settings) for a in rows])
+    return ApplicationList(items=[application_out(request, a) for a in rows])
 
 
 @router.get("/{application_id}", response_model=ApplicationOut)
 def get_application(
-    application_id: str, request: Request, caller: ServiceCaller, session: DbSession
+    application_id: str,
+    request: Request,
+    caller: ServiceCaller,
+    session: DbSession,
+    citizen_id: CitizenId = None,
 ) -> ApplicationOut:
-    """Returns an application with its history, SLA position and certificate."""
-    application = load_application(session, application_id)
-    return ApplicationOut.build(application, request.app.state.settings)
+    """Returns the citizen's application with its history, SLA position and certificate.
+
+    404 ``unknown_application`` when it does not exist or is not the citizen's.
+    """
+    application = load_owned_application(session, application_id, citizen_id)
+    return application_out(request, application)
 
 
 @router.post(
@@ -134,18 +155,23 @@ async def upload_document(
     session: DbSession,
     document_type: Annotated[str, Form(min_length=1, max_length=80)],
     file: Annotated[UploadFile, File()],
+    citizen_id: CitizenId = None,
 ) -> JSONResponse:
-    """Attaches a document; its type is decided by its content, not its name.
+    """Attaches a document to the citizen's application, typed by content, not name.
 
     JPEG, PNG and PDF only, up to the configured size; corrupt, encrypted or empty
     PDFs and undecodable images are rejected with the reason. Content is stored once
-    by sha256. Uploading while documents are requested resumes verification.
+    by sha256. Uploading while documents are requested resumes verification. 404
+    ``unknown_application`` when it does not exist or is not the citizen's.
     """
     state = request.app.state
+    load_owned_application(session, application_id, citizen_id)
     limit = state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     checked = check_document(data, limit)
-    application = load_application(session, application_id, for_update=True)
+    application = load_owned_application(
+        session, application_id, citizen_id, for_update=True
+    )
     service = state.catalog.get(application.service_id)
     allowed = {d.type for d in getattr(service, "documents", ())} if service else set()
     if allowed and document_type not in allowed:
@@ -239,10 +265,18 @@ def _doc_out(document: Document) -> DocumentOut:
     responses={200: {"content": {"application/pdf": {}}, "description": "The PDF"}},
 )
 def download_certificate(
-    application_id: str, request: Request, caller: ServiceCaller, session: DbSession
+    application_id: str,
+    request: Request,
+    caller: ServiceCaller,
+    session: DbSession,
+    citizen_id: CitizenId = None,
 ) -> Response:
-    """Returns the issued certificate PDF (to send to the citizen)."""
-    application = load_application(session, application_id)
+    """Returns the citizen's issued certificate PDF.
+
+    Channels that cannot send the service token use ``certificate_download_url``
+    instead. 404 ``unknown_application`` when it does not exist or is not the citizen's.
+    """
+    application = load_owned_application(session, application_id, citizen_id)
     if application.certificate is None:
         raise error(
             404,

@@ -1,15 +1,32 @@
-"""Shared FastAPI dependencies and error helpers."""
+"""Shared FastAPI dependencies, error helpers and the access checks on one application.
+
+An application that exists but is not the caller's (another citizen's, another
+department's) is answered exactly like an application that does not exist, so ids cannot
+be probed.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import HTTPException, Request
+from fastapi import Header, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from edistrict.auth import Caller
 from edistrict.models import Application
+from edistrict.schemas import ApplicationOut
+
+CitizenId = Annotated[
+    str | None,
+    Header(
+        alias="X-Citizen-Id",
+        max_length=200,
+        description="Rasa conversation id of the citizen asking; must be the "
+        "application's sender_id or citizen WhatsApp id, else 404 unknown_application.",
+    ),
+]
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid bearer token"},
@@ -71,5 +88,90 @@ def load_application(
         query = query.with_for_update(of=Application)
     application = session.scalar(query)
     if application is None:
-        raise error(404, "unknown_application", f"No application {application_id}.")
+        raise unknown_application(application_id)
     return application
+
+
+def unknown_application(application_id: str) -> HTTPException:
+    """The one answer for an application that is unknown or not the caller's."""
+    return error(404, "unknown_application", f"No application {application_id}.")
+
+
+def is_owner(application: Application, citizen_id: str | None) -> bool:
+    """Whether ``citizen_id`` is the application's conversation or WhatsApp id.
+
+    Args:
+        application: The application.
+        citizen_id: The ``X-Citizen-Id`` header (None or empty: nobody).
+
+    Returns:
+        True for the owner.
+    """
+    if not citizen_id:
+        return False
+    return citizen_id in {
+        application.sender_id,
+        application.citizen_whatsapp_id,
+    } - {None, ""}
+
+
+def load_owned_application(
+    session: Session,
+    application_id: str,
+    citizen_id: str | None,
+    *,
+    for_update: bool = False,
+) -> Application:
+    """Loads an application of the citizen asking (service API).
+
+    Args:
+        session: The open session.
+        application_id: Human-friendly id.
+        citizen_id: The ``X-Citizen-Id`` header.
+        for_update: Lock the row for a change.
+
+    Returns:
+        The application.
+
+    Raises:
+        HTTPException: 404 ``unknown_application`` when it does not exist or is not
+            the citizen's (the same answer).
+    """
+    application = load_application(session, application_id, for_update=for_update)
+    if not is_owner(application, citizen_id):
+        raise unknown_application(application_id)
+    return application
+
+
+def load_for_officer(
+    session: Session,
+    application_id: str,
+    officer: Caller,
+    *,
+    for_update: bool = False,
+) -> Application:
+    """Loads an application of one of the officer's departments.
+
+    Args:
+        session: The open session.
+        application_id: Human-friendly id.
+        officer: The authenticated officer.
+        for_update: Lock the row for a decision.
+
+    Returns:
+        The application.
+
+    Raises:
+        HTTPException: 404 ``unknown_application`` when it does not exist or belongs
+            to another department (the same answer).
+    """
+    application = load_application(session, application_id, for_update=for_update)
+    if not officer.may_see(application.department):
+        raise unknown_application(application_id)
+    return application
+
+
+def application_out(request: Request, application: Application) -> ApplicationOut:
+    """The response model of an application, with a fresh certificate download link."""
+    state = request.app.state
+    return ApplicationOut.build(application, state.settings, state.links)

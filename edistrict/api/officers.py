@@ -1,4 +1,7 @@
-"""Officer API: pending work, documents, and decisions."""
+"""Officer API: pending work, documents, and decisions, within the officer's departments.
+
+An application of another department is answered exactly like an unknown one (404).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +13,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from edistrict import audit
-from edistrict.api.deps import ERRORS, error, get_session, load_application
+from edistrict.api.deps import (
+    ERRORS,
+    application_out,
+    error,
+    get_session,
+    load_application,
+    load_for_officer,
+)
 from edistrict.applications import approve_and_issue, change_status
 from edistrict.auth import Caller, require_officer
 from edistrict.models import PENDING_STATUSES, Application
 from edistrict.schemas import ApplicationList, ApplicationOut, Reject, RequestDocuments
+from edistrict.settings import ALL_DEPARTMENTS
 
 router = APIRouter(prefix="/api/v1/officer", tags=["officer"], responses=ERRORS)
 
@@ -31,7 +42,10 @@ def pending_applications(
     status: Annotated[str | None, Query(pattern="^[a-z_]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ApplicationList:
-    """Lists pending applications (oldest due first); filter by service or status."""
+    """Lists pending applications of the officer's departments (oldest due first).
+
+    Filter by service or status.
+    """
     statuses = [status] if status else list(PENDING_STATUSES)
     query = (
         select(Application)
@@ -46,9 +60,10 @@ def pending_applications(
     )
     if service_id:
         query = query.where(Application.service_id == service_id)
-    settings = request.app.state.settings
+    if ALL_DEPARTMENTS not in officer.departments:
+        query = query.where(Application.department.in_(sorted(officer.departments)))
     return ApplicationList(
-        items=[ApplicationOut.build(a, settings) for a in session.scalars(query).all()]
+        items=[application_out(request, a) for a in session.scalars(query).all()]
     )
 
 
@@ -56,10 +71,8 @@ def pending_applications(
 def view_application(
     application_id: str, request: Request, officer: OfficerCaller, session: DbSession
 ) -> ApplicationOut:
-    """Shows one application."""
-    return ApplicationOut.build(
-        load_application(session, application_id), request.app.state.settings
-    )
+    """Shows one application of the officer's departments."""
+    return application_out(request, load_for_officer(session, application_id, officer))
 
 
 @router.get(
@@ -77,7 +90,7 @@ def view_document(
     session: DbSession,
 ) -> Response:
     """Returns a document's content with its detected MIME type (access is audited)."""
-    application = load_application(session, application_id)
+    application = load_for_officer(session, application_id, officer)
     document = next((d for d in application.documents if d.id == document_id), None)
     if document is None:
         raise error(
@@ -106,10 +119,10 @@ def start_verification(
     application_id: str, request: Request, officer: OfficerCaller, session: DbSession
 ) -> ApplicationOut:
     """Marks an application as under verification."""
-    application = load_application(session, application_id, for_update=True)
+    application = load_for_officer(session, application_id, officer, for_update=True)
     change_status(session, application, "under_verification", officer.actor)
     session.commit()
-    return ApplicationOut.build(application, request.app.state.settings)
+    return application_out(request, application)
 
 
 @router.post(
@@ -123,7 +136,7 @@ def request_documents(
     session: DbSession,
 ) -> ApplicationOut:
     """Asks the citizen for documents, with a reason they can act on."""
-    application = load_application(session, application_id, for_update=True)
+    application = load_for_officer(session, application_id, officer, for_update=True)
     service = request.app.state.catalog.get(application.service_id)
     known = {d.type for d in getattr(service, "documents", ())} if service else set()
     unknown = [t for t in body.document_types if known and t not in known]
@@ -143,7 +156,7 @@ def request_documents(
         requested_documents=body.document_types,
     )
     session.commit()
-    return ApplicationOut.build(application, request.app.state.settings)
+    return application_out(request, application)
 
 
 @router.post("/applications/{application_id}/approve", response_model=ApplicationOut)
@@ -152,7 +165,7 @@ def approve(
 ) -> ApplicationOut:
     """Approves the application and issues its signed certificate."""
     state = request.app.state
-    application = load_application(session, application_id, for_update=True)
+    application = load_for_officer(session, application_id, officer, for_update=True)
     approve_and_issue(
         session,
         application,
@@ -162,9 +175,7 @@ def approve(
         store=state.store,
         settings=state.settings,
     )
-    return ApplicationOut.build(
-        load_application(session, application_id), state.settings
-    )
+    return application_out(request, load_application(session, application_id))
 
 
 @router.post("/applications/{application_id}/reject", response_model=ApplicationOut)
@@ -176,7 +187,7 @@ def reject(
     session: DbSession,
 ) -> ApplicationOut:
     """Rejects the application with a reason."""
-    application = load_application(session, application_id, for_update=True)
+    application = load_for_officer(session, application_id, officer, for_update=True)
     change_status(session, application, "rejected", officer.actor, reason=body.reason)
     session.commit()
-    return ApplicationOut.build(application, request.app.state.settings)
+    return application_out(request, application)

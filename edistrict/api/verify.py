@@ -1,8 +1,15 @@
-"""Public certificate verification (the only anonymous endpoints), JSON and HTML."""
+"""Public certificate verification (anonymous), JSON and HTML.
+
+Built so it cannot be used to enumerate certificates or harvest names: numbers are random
+(:mod:`edistrict.certificate_numbers`), the holder's name is masked, each client IP gets a
+limited number of lookups per window (:mod:`edistrict.ratelimit`), and unknown, altered,
+malformed and revoked references all get one identical answer.
+"""
 
 from __future__ import annotations
 
 import html
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -13,14 +20,23 @@ from sqlalchemy.orm import Session, selectinload
 from edistrict.api.deps import get_session
 from edistrict.applications import citizen_display_name
 from edistrict.catalog import service_name
+from edistrict.masking import mask_name
 from edistrict.models import Certificate
+from edistrict.ratelimit import limit_verification
 from edistrict.schemas import VerifyResult
 from edistrict.signing import InvalidToken
 
 router = APIRouter(tags=["verify"])
+limited = APIRouter(
+    tags=["verify"],
+    dependencies=[Depends(limit_verification)],
+    responses={429: {"description": "Too many lookups from this client (Retry-After)"}},
+)
 
 DbSession = Annotated[Session, Depends(get_session)]
 NOT_VALID = "This certificate is not valid: unknown number or altered code."
+MAX_REFERENCE_CHARS = 1024
+_REFERENCE = re.compile(r"[A-Za-z0-9_.\-]+")
 
 
 def verify_reference(
@@ -34,9 +50,13 @@ def verify_reference(
         reference: A token from the QR code, or a certificate number.
 
     Returns:
-        The result; ``valid`` is False for tampered, unknown or revoked references.
+        The result; ``valid`` is False, with the same reason, for tampered, unknown,
+        malformed or revoked references. The holder's name is masked.
     """
-    number = reference
+    reference = reference.strip()
+    if len(reference) > MAX_REFERENCE_CHARS or not _REFERENCE.fullmatch(reference):
+        return VerifyResult(valid=False, reason=NOT_VALID)
+    number = reference.upper()
     if "." in reference:
         try:
             payload = request.app.state.signer.verify(reference)
@@ -64,12 +84,12 @@ def verify_reference(
             "hi": service_name(service, "hi") if service else application.service_id,
         },
         department=application.department,
-        citizen_name=citizen_display_name(application),
+        citizen_name=mask_name(citizen_display_name(application)),
         issued_at=certificate.issued_at,
     )
 
 
-@router.get(
+@limited.get(
     "/verify/{reference}",
     response_model=VerifyResult,
     responses={404: {"model": VerifyResult, "description": "Not valid"}},
@@ -82,7 +102,7 @@ def verify_json(reference: str, request: Request, session: DbSession) -> JSONRes
     )
 
 
-@router.get("/v/{reference}", response_class=HTMLResponse)
+@limited.get("/v/{reference}", response_class=HTMLResponse)
 def verify_page(reference: str, request: Request, session: DbSession) -> HTMLResponse:
     """A small HTML page for people who scan the QR code or type the number."""
     result = verify_reference(request, session, reference)

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from edistrict.app import create_app
-from edistrict.settings import Settings
+from edistrict.settings import OfficerGrant, Settings
 
 HERE = Path(__file__).resolve().parent
 CATALOG = HERE / "catalog"
@@ -23,6 +23,9 @@ PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_ADMIN_URL = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/test"
 SERVICE = {"Authorization": "Bearer test-service-token"}
 OFFICER = {"Authorization": "Bearer test-officer-token"}
+CITIZEN_ID = "919876543210"
+# The service token acting for the citizen of birth_body() (the application's owner).
+OWNER = {**SERVICE, "X-Citizen-Id": CITIZEN_ID}
 
 
 def _postgres_or_skip() -> None:
@@ -67,7 +70,7 @@ def make_settings(database_url: str, data_dir: Path, **overrides: Any) -> Settin
         "data_dir": data_dir,
         "catalog_path": CATALOG,
         "service_token": "test-service-token",
-        "officer_tokens": {"officer-a": "test-officer-token"},
+        "officer_tokens": {"officer-a": OfficerGrant("test-officer-token")},
         "public_base_url": "http://gateway.test",
         "run_worker": False,
     }
@@ -109,7 +112,7 @@ def birth_body(**fields: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "service_id": "birth_certificate",
         "channel": "whatsapp",
-        "citizen": {"whatsapp_id": "919876543210", "name": "सीता देवी"},
+        "citizen": {"whatsapp_id": CITIZEN_ID, "name": "सीता देवी"},
         "language": "hi",
         "fields": {
             "child_name": "आरव कुमार",
@@ -169,10 +172,11 @@ def upload(
     filename: str = "doc.pdf",
     document_type: str = "hospital_discharge_slip",
     content_type: str = "application/octet-stream",
+    headers: dict[str, str] | None = None,
 ):
     return client.post(
         f"/api/v1/applications/{application_id}/documents",
-        headers=SERVICE,
+        headers=OWNER if headers is None else headers,
         data={"document_type": document_type},
         files={"file": (filename, data, content_type)},
     )

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from edistrict.applications import IST
 from edistrict.models import Application, AuditEntry, OutboxMessage, StatusEvent
-from tests.edistrict.conftest import OFFICER, SERVICE, birth_body, submit
+from tests.edistrict.conftest import OFFICER, OWNER, SERVICE, birth_body, submit
 
 
 def count(client: TestClient, model: type) -> int:
@@ -44,21 +44,14 @@ def test_submit_creates_application_with_friendly_id_history_and_sla(
 
 def test_get_and_list_my_applications(client: TestClient):
     created = submit(client).json()
-    got = client.get(
-        f"/api/v1/applications/{created['application_id']}", headers=SERVICE
-    )
+    got = client.get(f"/api/v1/applications/{created['application_id']}", headers=OWNER)
     assert (
         got.status_code == 200
         and got.json()["application_id"] == created["application_id"]
     )
-    mine = client.get(
-        "/api/v1/applications", params={"whatsapp_id": "919876543210"}, headers=SERVICE
-    )
-    assert [a["application_id"] for a in mine.json()["items"]] == [
-        created["application_id"]
-    ]
+    assert got.json()["certificate_download_url"] is None
     other = client.get(
-        "/api/v1/applications", params={"whatsapp_id": "911111111111"}, headers=SERVICE
+        "/api/v1/applications", params={"citizen_id": "911111111111"}, headers=SERVICE
     )
     assert other.json()["items"] == []
     by_sender = client.get(
@@ -67,7 +60,11 @@ def test_get_and_list_my_applications(client: TestClient):
     assert [a["application_id"] for a in by_sender.json()["items"]] == [
         created["application_id"]
     ]
-    missing = client.get("/api/v1/applications/DL-BIR-2026-999999", headers=SERVICE)
+    # Listing by a mobile number or WhatsApp id parameter is gone: only citizen_id.
+    for params in ({"whatsapp_id": "919876543210"}, {"mobile": "9876543210"}, {}):
+        listed = client.get("/api/v1/applications", params=params, headers=SERVICE)
+        assert listed.status_code == 422 and listed.json()["error"] == "missing_citizen"
+    missing = client.get("/api/v1/applications/DL-BIR-2026-999999", headers=OWNER)
     assert (
         missing.status_code == 404 and missing.json()["error"] == "unknown_application"
     )
@@ -205,7 +202,7 @@ def test_overdue_flag_and_capped_compensation(client: TestClient):
                 .values(due_date=today - timedelta(days=days_ago))
             )
             session.commit()
-        return client.get(f"/api/v1/applications/{app_id}", headers=SERVICE).json()
+        return client.get(f"/api/v1/applications/{app_id}", headers=OWNER).json()
 
     on_time = set_due(0)
     assert on_time["overdue"] is False and on_time["compensation_inr"] == 0

@@ -24,6 +24,29 @@ def test_committed_openapi_is_in_sync(sqlite_client: TestClient):
     )
 
 
+def _parameters(operation: dict) -> dict[tuple[str, str], dict]:
+    return {(p["in"], p["name"]): p for p in operation.get("parameters", [])}
+
+
+def test_contract_names_the_citizen_and_offers_signed_links(sqlite_client: TestClient):
+    spec = json.loads(OPENAPI_PATH.read_text(encoding="utf-8"))
+    paths = spec["paths"]
+    for path, method in (
+        ("/api/v1/applications/{application_id}", "get"),
+        ("/api/v1/applications/{application_id}/certificate", "get"),
+        ("/api/v1/applications/{application_id}/documents", "post"),
+    ):
+        assert ("header", "X-Citizen-Id") in _parameters(paths[path][method]), path
+    listing = _parameters(paths["/api/v1/applications"]["get"])
+    assert ("query", "citizen_id") in listing
+    assert ("query", "whatsapp_id") not in listing
+    assert ("query", "mobile") not in listing
+    download = paths["/certificates/{token}"]["get"]
+    assert "security" not in download and "application/pdf" in str(download)
+    out = spec["components"]["schemas"]["ApplicationOut"]["properties"]
+    assert "certificate_download_url" in out
+
+
 def test_migrations_match_models(client: TestClient):
     engine = client.app.state.engine  # type: ignore[attr-defined]
     with engine.connect() as connection:

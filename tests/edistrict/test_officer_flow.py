@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pypdfium2
 import zxingcpp
@@ -14,7 +15,7 @@ from edistrict.models import AuditEntry, OutboxMessage
 from edistrict.settings import REPO_ROOT
 from tests.edistrict.conftest import (
     OFFICER,
-    SERVICE,
+    OWNER,
     jpeg_bytes,
     pdf_bytes,
     submit,
@@ -60,7 +61,7 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
     assert asked.json()["status"] == "documents_requested"
     assert asked.json()["requested_documents"] == ["hospital_discharge_slip"]
     doc = upload(client, app_id, pdf_bytes(1), "slip.pdf").json()
-    after_upload = client.get(f"/api/v1/applications/{app_id}", headers=SERVICE).json()
+    after_upload = client.get(f"/api/v1/applications/{app_id}", headers=OWNER).json()
     assert after_upload["status"] == "under_verification"
 
     content = client.get(
@@ -90,9 +91,14 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
     assert app["history"][4]["actor"] == "officer:officer-a"
     assert app["history"][2]["reason"].startswith("Upload the hospital")
     cert = app["certificate"]
-    assert cert["number"] == "DLC-" + app_id.removeprefix("DL-")
+    assert re.fullmatch(
+        rf"DLC-BIR-{app_id.split('-')[2]}-[23456789A-HJ-NP-Z]{{8}}", cert["number"]
+    )
+    assert app["certificate_download_url"].startswith(
+        "http://gateway.test/certificates/"
+    )
 
-    pdf = client.get(f"/api/v1/applications/{app_id}/certificate", headers=SERVICE)
+    pdf = client.get(f"/api/v1/applications/{app_id}/certificate", headers=OWNER)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "Birth Certificate" in text and app_id in text
@@ -108,7 +114,7 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
     assert facts["certificate_number"] == cert["number"]
     assert facts["application_id"] == app_id
     assert facts["service_name"] == {"en": "Birth Certificate", "hi": "जन्म प्रमाण पत्र"}
-    assert facts["citizen_name"] == "सीता देवी"
+    assert facts["citizen_name"] == "स**** द****"
     by_number = client.get(f"/verify/{cert['number']}")
     assert by_number.status_code == 200 and by_number.json()["valid"] is True
     page = client.get(f"/v/{token}")
@@ -116,6 +122,8 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
         page.status_code == 200
         and "Valid certificate" in page.text
         and app_id in page.text
+        and "स**** द****" in page.text
+        and "सीता" not in page.text
     )
 
     body, signature = token.split(".")
@@ -144,10 +152,11 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
     assert [m.payload["entities"]["status"] for m in outbox] == statuses
     issued = outbox[-1].payload
     assert issued["name"] == "application_status_changed"
-    assert (
-        issued["entities"]["certificate_url"]
-        == f"http://gateway.test/api/v1/applications/{app_id}/certificate"
-    )
+    assert issued["entities"] == {
+        "application_id": app_id,
+        "status": "issued",
+        "reason": None,
+    }
     assert outbox[2].payload["entities"]["reason"].startswith("Upload the hospital")
     assert all(m.sender_id == "919876543210" for m in outbox)
     for action in (
@@ -195,7 +204,7 @@ def test_reject_with_reason_and_closed_application(client: TestClient):
     assert upload(client, app_id, jpeg_bytes(), "late.jpg").status_code == 409
     assert (
         client.get(
-            f"/api/v1/applications/{app_id}/certificate", headers=SERVICE
+            f"/api/v1/applications/{app_id}/certificate", headers=OWNER
         ).status_code
         == 404
     )

@@ -107,7 +107,6 @@ def test_delivery_retries_while_rasa_is_down_then_delivers_once(
             "application_id": app_id,
             "status": "rejected",
             "reason": "Wrong district",
-            "certificate_url": None,
         },
     }
     assert all(r.delivered_at is not None for r in rows(settings_client))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from edistrict.settings import DEV_SERVICE_TOKEN, ConfigError, Settings
+from edistrict.settings import DEV_SERVICE_TOKEN, ConfigError, OfficerGrant, Settings
 from edistrict.signing import InvalidToken, Signer, load_or_create_key
 
 
@@ -52,7 +52,11 @@ def test_defaults_work_without_environment():
     settings = Settings.from_env({})
     assert settings.database_url.endswith("/var/edistrict.db")
     assert settings.service_token == DEV_SERVICE_TOKEN
-    assert settings.officer_tokens == {"dev-officer": "dev-officer-token"}
+    assert settings.officer_tokens == {"dev-officer": OfficerGrant("dev-officer-token")}
+    assert settings.officer_tokens["dev-officer"].all_departments
+    assert settings.download_link_ttl_seconds == 3600
+    assert settings.verify_rate_limit == 20
+    assert settings.link_key is None
     assert settings.max_upload_bytes == 5 * 1024 * 1024
     assert settings.port == 8001 and settings.rasa_url == "http://127.0.0.1:5005"
     assert settings.storage_backend == "local" and settings.run_worker is True
