@@ -9,13 +9,16 @@ exponential backoff for what is temporary (HTTP 5xx, network errors, throughput 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import random
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterable, Optional
+from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
 from channels.settings import WhatsAppSettings
+from infra.settings import origin
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,7 @@ INVALID_PARAMETER = 100
 PARAMETER_VALUE_INVALID = 131009
 RETRYABLE_CODES = frozenset({2, 4, THROUGHPUT_LIMIT, PAIR_RATE_LIMIT})
 _MAX_DELAY = 30.0
+_MAX_REDIRECTS = 3
 
 
 class GraphError(Exception):
@@ -73,6 +77,88 @@ class GraphError(Exception):
         )
 
 
+class MediaHostRejected(GraphError):
+    """A media URL points outside the allowed hosts: nothing was requested.
+
+    Never retried; the citizen is asked to send the file again (``document_failed``).
+    """
+
+    def __init__(self, url: str) -> None:
+        super().__init__(0, None, f"media URL host not allowed: {_redacted(url)}")
+
+    @property
+    def retryable(self) -> bool:
+        """Never: the same URL would be refused again."""
+        return False
+
+
+def _redacted(url: str) -> str:
+    """``scheme://host:port/path`` without the query (which may carry a signature)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"[:200]
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_matches(entry: str, host: str, port: int, default_port: int) -> bool:
+    """``host``, ``host:port`` or ``*.domain`` (any subdomain) against a URL's host.
+
+    Without a port, the entry allows the scheme's default port only.
+    """
+    entry = entry.strip().lower()
+    name, wanted_port = entry, ""
+    if entry.count(":") == 1:  # not an IPv6 address
+        name, _, wanted_port = entry.partition(":")
+    if not wanted_port.isdigit() and wanted_port:
+        return False
+    if (int(wanted_port) if wanted_port else default_port) != port:
+        return False
+    if name.startswith("*."):
+        return host.endswith(name[1:]) and host != name[2:]
+    return bool(name) and host == name
+
+
+def media_url_allowed(url: str, graph_url: str, hosts: Iterable[str]) -> bool:
+    """Whether the Graph API token may be sent to ``url``.
+
+    Only to https URLs whose host is the Graph API's own origin or in ``hosts``
+    (``WHATSAPP_MEDIA_HOSTS``; entries ``host``, ``host:port`` or ``*.domain``,
+    default port 443). Plain http only when both the Graph API URL and ``url`` are on
+    the loopback interface (the local fake of the tests and the bench). Never to a
+    URL carrying a user name or password.
+
+    Args:
+        url: The media URL the Graph API returned (or a redirect target).
+        graph_url: ``WHATSAPP_GRAPH_URL``.
+        hosts: Extra allowed hosts.
+    """
+    try:
+        parts = urlsplit(url)
+        default_port = {"http": 80, "https": 443}.get(parts.scheme, 0)
+        port = parts.port or default_port
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    if parts.scheme == "http":
+        graph_host = (urlsplit(graph_url).hostname or "").lower()
+        if not (_is_loopback(graph_host) and _is_loopback(host)):
+            return False
+    elif parts.scheme != "https":
+        return False
+    if origin(url) == origin(graph_url):
+        return True
+    return any(_host_matches(entry, host, port, default_port) for entry in hosts)
+
+
 def log_graph_error(error: GraphError, what: str) -> None:
     """Logs a failed call with advice by error class."""
     if error.code == TOKEN_EXPIRED:
@@ -111,9 +197,10 @@ class GraphClient:
     def _get_session(self) -> aiohttp.ClientSession:
         loop = asyncio.get_running_loop()
         if self._session is None or self._session.closed or self._loop is not loop:
+            # No default Authorization header: the token is added per request, to
+            # the Graph API and to allowed media hosts only.
             self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.settings.request_timeout),
-                headers={"Authorization": f"Bearer {self.settings.access_token}"},
+                timeout=aiohttp.ClientTimeout(total=self.settings.request_timeout)
             )
             self._loop = loop
         return self._session
@@ -123,6 +210,9 @@ class GraphClient:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+    def _auth(self) -> Dict[str, str]:
+        return {"Authorization": f"Bearer {self.settings.access_token}"}
 
     def url(self, path: str) -> str:
         """Full URL of a Graph path such as ``<phone_number_id>/messages``."""
@@ -147,7 +237,12 @@ class GraphClient:
             retry_after: Optional[float] = None
             try:
                 async with self._get_session().request(
-                    method, url, json=json, data=form() if form else None
+                    method,
+                    url,
+                    json=json,
+                    data=form() if form else None,
+                    headers=self._auth(),
+                    allow_redirects=False,
                 ) as response:
                     try:
                         body: Any = await response.json(content_type=None)
@@ -240,21 +335,49 @@ class GraphClient:
         """Returns ``url``, ``mime_type``, ``file_size`` ... of a received media id."""
         return await self._call("GET", self.url(media_id))
 
+    def media_url_allowed(self, url: str) -> bool:
+        """Whether the token may go to ``url`` (see :func:`media_url_allowed`)."""
+        return media_url_allowed(
+            url, self.settings.graph_url, self.settings.media_hosts
+        )
+
     async def download(self, url: str, max_bytes: int) -> bytes:
         """Downloads media bytes from a (short-lived) media URL with the bearer token.
+
+        The token goes only to allowed hosts (:meth:`media_url_allowed`): any other
+        URL, also as a redirect target, is not requested at all.
 
         Args:
             url: URL from :meth:`media_info`.
             max_bytes: Larger downloads are aborted.
 
         Raises:
+            MediaHostRejected: The URL (or a redirect) leaves the allowed hosts.
             GraphError: HTTP failure; code ``None`` and status 413 when too large.
         """
+        data: Optional[bytes] = None
         try:
-            async with self._get_session().get(url) as response:
-                if response.status >= 400:
-                    raise GraphError(response.status, None, "media download failed")
-                data = await read_limited(response, max_bytes)
+            for _ in range(_MAX_REDIRECTS + 1):
+                if not self.media_url_allowed(url):
+                    logger.warning(
+                        "WhatsApp media URL %s is not an allowed host "
+                        "(WHATSAPP_MEDIA_HOSTS); not requested",
+                        _redacted(url),
+                    )
+                    raise MediaHostRejected(url)
+                async with self._get_session().get(
+                    url, headers=self._auth(), allow_redirects=False
+                ) as response:
+                    location = response.headers.get("Location")
+                    if response.status in (301, 302, 303, 307, 308) and location:
+                        url = urljoin(url, location)
+                        continue
+                    if response.status >= 300:
+                        raise GraphError(response.status, None, "media download failed")
+                    data = await read_limited(response, max_bytes)
+                    break
+            else:
+                raise GraphError(0, None, "media download: too many redirects")
         except (aiohttp.ClientError, asyncio.TimeoutError) as exception:
             raise GraphError(0, None, f"media download: {exception}") from exception
         if data is None:

@@ -54,6 +54,24 @@ TEXTS: Dict[str, Dict[str, str]] = {
             "dobara bhejiye."
         ),
     },
+    "document_quota_exceeded": {
+        "en": (
+            "Thank you for your documents. You have sent as many files as can be "
+            "accepted today, so this one was not saved. Please send it again tomorrow; "
+            "your application and the files already sent are safe."
+        ),
+        "hi": (
+            "आपके दस्तावेज़ों के लिए धन्यवाद। आज के लिए जितनी फ़ाइलें ली जा सकती हैं, वे आप भेज "
+            "चुके हैं, इसलिए यह फ़ाइल सहेजी नहीं गई। कृपया इसे कल फिर से भेजें; आपका आवेदन और "
+            "पहले भेजी गई फ़ाइलें सुरक्षित हैं।"
+        ),
+        "hinglish": (
+            "Aapke documents ke liye dhanyavaad. Aaj ke liye jitni files li ja sakti "
+            "hain, woh aap bhej chuke hain, isliye yeh file save nahi hui. Kripya ise "
+            "kal dobara bhejiye; aapka application aur pehle bheji gayi files surakshit "
+            "hain."
+        ),
+    },
     "list_button": {"en": "Choose", "hi": "चुनें", "hinglish": "Chuniye"},
     "more_options": {
         "en": "More options ({page}/{pages})",

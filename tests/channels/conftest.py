@@ -4,6 +4,7 @@ served by Sanic on a loopback port (sanic-testing is not installed)."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import socket
 import struct
@@ -62,12 +63,12 @@ def png_bytes() -> bytes:
 
 
 def jpeg_bytes() -> bytes:
-    """Bytes with JPEG start and end markers (enough for the magic-byte checks)."""
-    return (
-        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-        + (b"\x00" * 64)
-        + b"\xff\xd9"
-    )
+    """A valid 8x8 JPEG (uploads are decoded in full by ``filecheck``)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 100, 50)).save(buffer, "JPEG")
+    return buffer.getvalue()
 
 
 def pdf_bytes() -> bytes:
