@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Union
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,15 @@ class WebhookError:
 Event = Union[InboundMessage, StatusUpdate, WebhookError]
 
 
+MAX_TEXT_CHARS = 4096  # WhatsApp's own limit on a text message
+MAX_ID_CHARS = 256  # wamid... ids are about 60 characters, WhatsApp ids 15 digits
+
+
 def parse_webhook(body: Any) -> List[Event]:
     """Extracts every message, status and error of a webhook body, in order.
+
+    Survives any JSON shape: an entry, change, message or status of the wrong type or
+    with missing or mistyped fields is logged and skipped, the rest is kept.
 
     Args:
         body: The decoded JSON body.
@@ -109,48 +117,114 @@ def parse_webhook(body: Any) -> List[Event]:
     """
     events: List[Event] = []
     if not isinstance(body, dict):
+        logger.warning("Skipping WhatsApp webhook body that is not an object")
         return events
-    for entry in body.get("entry") or []:
-        for change in (entry or {}).get("changes") or []:
-            value = (change or {}).get("value") or {}
+    for entry in _items(body.get("entry"), "entry"):
+        for change in _items(_dict(entry).get("changes"), "changes"):
+            value = _dict(change).get("value")
             if not isinstance(value, dict):
+                logger.warning("Skipping WhatsApp change without a value object")
                 continue
-            events.extend(_parse_value(value))
+            try:
+                events.extend(_parse_value(value))
+            except Exception:  # a bug here must not lose the other changes
+                logger.exception("Skipping unreadable WhatsApp change: %.300r", value)
     return events
+
+
+def _dict(value: Any) -> Dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any, name: str) -> List[Any]:
+    """A JSON list (anything else is logged and read as empty)."""
+    if isinstance(value, list):
+        return value
+    if value is not None:
+        logger.warning("Skipping WhatsApp %s that is not a list: %.200r", name, value)
+    return []
+
+
+def _text(value: Any, limit: int = MAX_TEXT_CHARS) -> Optional[str]:
+    """A string or number as text: valid UTF-8, at most ``limit`` characters.
+
+    Objects, lists, booleans and null give None.
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        value = repr(value) if isinstance(value, float) else str(value)
+    if not isinstance(value, str):
+        return None
+    if len(value) > limit:
+        value = value[:limit]
+    # A lone surrogate ("\ud800" in JSON) cannot be stored or sent: replaced.
+    return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def _id(value: Any, name: str) -> str:
+    """A required id (string or integer, not empty, at most MAX_ID_CHARS)."""
+    if isinstance(value, float) or isinstance(value, bool):
+        raise ValueError(f"{name} is not a string")
+    text = _text(value, MAX_ID_CHARS + 1)
+    if not text or not text.strip() or len(text) > MAX_ID_CHARS:
+        raise ValueError(f"{name} missing, empty or too long")
+    return text
+
+
+def _errors(value: Any) -> List[Dict[str, Any]]:
+    """Error objects (anything that is not an object is left out)."""
+    return [error for error in _items(value, "errors") if isinstance(error, dict)]
 
 
 def _parse_value(value: Dict[str, Any]) -> List[Event]:
     events: List[Event] = []
-    phone_number_id = (value.get("metadata") or {}).get("phone_number_id")
-    names = {
-        contact.get("wa_id"): (contact.get("profile") or {}).get("name")
-        for contact in value.get("contacts") or []
-        if isinstance(contact, dict)
-    }
-    value_errors = value.get("errors") or []
-    for message in value.get("messages") or []:
+    phone_number_id = _text(_dict(value.get("metadata")).get("phone_number_id"))
+    names: Dict[str, Optional[str]] = {}
+    for contact in _items(value.get("contacts"), "contacts"):
+        wa_id = _text(_dict(contact).get("wa_id"), MAX_ID_CHARS)
+        if wa_id:
+            names[wa_id] = _text(_dict(_dict(contact).get("profile")).get("name"))
+    value_errors = _errors(value.get("errors"))
+    messages = _items(value.get("messages"), "messages")
+    for message in messages:
         try:
             parsed = parse_message(message, value_errors)
-        except (AttributeError, KeyError, TypeError, ValueError):
-            logger.warning("Skipping malformed WhatsApp message: %.300s", message)
+        except (ArithmeticError, AttributeError, KeyError, TypeError, ValueError) as e:
+            logger.warning(
+                "Skipping malformed WhatsApp message (%s): %.300r", e, message
+            )
             continue
         parsed.profile_name = names.get(parsed.wa_id)
         parsed.phone_number_id = phone_number_id
         events.append(parsed)
-    for status in value.get("statuses") or []:
-        if isinstance(status, dict) and status.get("id"):
-            events.append(
-                StatusUpdate(
-                    message_id=str(status["id"]),
-                    status=str(status.get("status", "")),
-                    recipient_id=str(status.get("recipient_id", "")),
-                    timestamp=status.get("timestamp"),
-                    errors=list(status.get("errors") or []),
-                )
+    for status in _items(value.get("statuses"), "statuses"):
+        try:
+            events.append(parse_status(status))
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            logger.warning(
+                "Skipping malformed WhatsApp status (%s): %.300r", error, status
             )
-    if value_errors and not value.get("messages"):
-        events.append(WebhookError(list(value_errors)))
+    if value_errors and not messages:
+        events.append(WebhookError(value_errors))
     return events
+
+
+def parse_status(status: Any) -> StatusUpdate:
+    """Reads one element of ``value.statuses``.
+
+    Raises:
+        ValueError: When it is not an object with an ``id``.
+    """
+    if not isinstance(status, dict):
+        raise ValueError("status is not an object")
+    return StatusUpdate(
+        message_id=_id(status.get("id"), "id"),
+        status=_text(status.get("status"), 64) or "",
+        recipient_id=_text(status.get("recipient_id"), MAX_ID_CHARS) or "",
+        timestamp=_text(status.get("timestamp"), 64),
+        errors=_errors(status.get("errors")),
+    )
 
 
 def parse_message(
@@ -164,46 +238,51 @@ def parse_message(
 
     Returns:
         The message with its action and the text for Rasa.
+
+    Raises:
+        ValueError: When the message is not an object, has no usable ``from`` or
+            ``id``, or a location without valid coordinates.
     """
-    kind = str(message.get("type", ""))
+    if not isinstance(message, dict):
+        raise ValueError("message is not an object")
+    kind = _text(message.get("type"), 64) or ""
     parsed = InboundMessage(
-        wa_id=str(message["from"]),
-        message_id=str(message["id"]),
+        wa_id=_id(message.get("from"), "from"),
+        message_id=_id(message.get("id"), "id"),
         type=kind,
         action=UNSUPPORTED,
-        timestamp=message.get("timestamp"),
+        timestamp=_text(message.get("timestamp"), 64),
     )
-    context = message.get("context") or {}
-    if context:
+    context = message.get("context")
+    if isinstance(context, dict) and context:
         parsed.extra["context"] = context
     if message.get("referral"):
         parsed.extra["referral"] = message["referral"]
 
     if kind == "text":
-        parsed.action, parsed.text = (
-            TEXT,
-            str((message.get("text") or {}).get("body", "")),
-        )
-    elif kind == "interactive":
-        _parse_interactive(parsed, message.get("interactive") or {})
-    elif kind == "button":
-        button = message.get("button") or {}
         parsed.action = TEXT
-        parsed.text = str(button.get("payload") or button.get("text") or "")
+        parsed.text = _text(_dict(message.get("text")).get("body")) or ""
+    elif kind == "interactive":
+        _parse_interactive(parsed, _dict(message.get("interactive")))
+    elif kind == "button":
+        button = _dict(message.get("button"))
+        parsed.action = TEXT
+        parsed.text = _text(button.get("payload")) or _text(button.get("text")) or ""
     elif kind in ("image", "document"):
-        media = message.get(kind) or {}
+        media = _dict(message.get(kind))
         parsed.action = MEDIA
         parsed.media = {
-            "id": media.get("id"),
-            "mime_type": media.get("mime_type"),
-            "filename": media.get("filename"),
-            "caption": media.get("caption"),
+            "id": _text(media.get("id"), MAX_ID_CHARS),
+            "mime_type": _text(media.get("mime_type"), 255),
+            "filename": _text(media.get("filename"), 255),
+            "caption": _text(media.get("caption")),
         }
-        if not media.get("id"):
+        if not parsed.media["id"]:
             parsed.action = UNSUPPORTED
     elif kind == "location":
-        location = message.get("location") or {}
-        latitude, longitude = float(location["latitude"]), float(location["longitude"])
+        location = _dict(message.get("location"))
+        latitude = _coordinate(location.get("latitude"), 90.0)
+        longitude = _coordinate(location.get("longitude"), 180.0)
         entities = json.dumps({"latitude": latitude, "longitude": longitude})
         parsed.action, parsed.text = TEXT, f"{LOCATION_INTENT}{entities}"
         parsed.extra["location"] = {
@@ -216,8 +295,8 @@ def parse_message(
     elif kind in _UNSUPPORTED_TYPES:
         parsed.action = UNSUPPORTED
     else:
-        logger.info("Unknown WhatsApp message type %r: answering politely", kind)
-    errors = list(message.get("errors") or []) or (
+        logger.info("Unknown WhatsApp message type %.64r: answering politely", kind)
+    errors = _errors(message.get("errors")) or (
         list(value_errors or []) if parsed.action == UNSUPPORTED else []
     )
     if errors:
@@ -227,12 +306,45 @@ def parse_message(
     return parsed
 
 
+def _coordinate(value: Any, bound: float) -> float:
+    """A latitude (bound 90) or longitude (bound 180) as a finite number in range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("coordinate is not a number")
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > bound:
+        raise ValueError("coordinate out of range")
+    return number
+
+
 def _parse_interactive(parsed: InboundMessage, interactive: Dict[str, Any]) -> None:
     reply_type = interactive.get("type")
     if reply_type in ("button_reply", "list_reply"):
-        reply = interactive.get(reply_type) or {}
-        parsed.action, parsed.text = TEXT, str(reply.get("id") or "")
-        parsed.extra["reply_title"] = reply.get("title")
+        reply = _dict(interactive.get(reply_type))
+        parsed.action, parsed.text = TEXT, _text(reply.get("id")) or ""
+        parsed.extra["reply_title"] = _text(reply.get("title"))
     else:
         # nfm_reply (WhatsApp Flows) and anything new: the assistant sends no flows.
         parsed.action = UNSUPPORTED
+
+
+MESSAGE = "message"
+STATUS = "status"
+
+
+def to_payload(event: Union[InboundMessage, StatusUpdate]) -> Tuple[str, str]:
+    """Encodes a message or status for the inbox: ``(kind, JSON text)``.
+
+    Raises:
+        ValueError, RecursionError: When the event does not encode (then skip it).
+    """
+    kind = MESSAGE if isinstance(event, InboundMessage) else STATUS
+    return kind, json.dumps(asdict(event))
+
+
+def from_payload(
+    kind: str, data: Dict[str, Any]
+) -> Union[InboundMessage, StatusUpdate]:
+    """Decodes what :func:`to_payload` encoded."""
+    if kind == MESSAGE:
+        return InboundMessage(**data)
+    return StatusUpdate(**data)

@@ -23,6 +23,8 @@ DEFAULT_DAILY_FILES = 30
 DEFAULT_DAILY_BYTES = 50 * 1024 * 1024
 DEFAULT_MEDIA_HOSTS = ("lookaside.fbsbx.com",)
 DEFAULT_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
+DEFAULT_WEBHOOK_MAX_BYTES = 1024 * 1024
+DEFAULT_INBOX_KEEP_SECONDS = 24 * 3600
 
 WHATSAPP_REQUIRED = (
     "WHATSAPP_ACCESS_TOKEN",
@@ -165,7 +167,16 @@ class WhatsAppSettings:
         dedup_db: SQLite file of processed message ids.
         dedup_redis_url: Redis URL for de-duplication shared by several servers.
         dedup_ttl_seconds: How long a message id is remembered.
+        dedup_redis_timeout: Seconds a Redis de-duplication call may wait for an
+            answer (``socket_timeout``).
+        dedup_redis_connect_timeout: Seconds to connect to Redis.
         delivery_db: SQLite file of delivery states of sent messages.
+        inbox_db: SQLite file of received events, stored before the webhook answers
+            (None: ``whatsapp_inbox.db`` next to ``dedup_db``; see ``inbox_path``).
+        inbox_max_attempts: Attempts per event before it is kept as failed.
+        inbox_retry_base_delay: First delay before retrying a failed event (doubles).
+        inbox_keep_seconds: How long processed events stay in the inbox.
+        webhook_max_bytes: Largest webhook body read; larger ones get 413.
         request_timeout: Seconds per Graph API request.
         max_attempts: Attempts per Graph API call (retryable errors only).
         retry_base_delay: First backoff delay in seconds (doubled each attempt).
@@ -190,7 +201,14 @@ class WhatsAppSettings:
     dedup_db: Path = Path("var/whatsapp_dedup.db")
     dedup_redis_url: Optional[str] = None
     dedup_ttl_seconds: int = DEFAULT_DEDUP_TTL_SECONDS
+    dedup_redis_timeout: float = 1.0
+    dedup_redis_connect_timeout: float = 1.0
     delivery_db: Path = Path("var/whatsapp_delivery.db")
+    inbox_db: Optional[Path] = None
+    inbox_max_attempts: int = 3
+    inbox_retry_base_delay: float = 1.0
+    inbox_keep_seconds: int = DEFAULT_INBOX_KEEP_SECONDS
+    webhook_max_bytes: int = DEFAULT_WEBHOOK_MAX_BYTES
     request_timeout: float = 10.0
     max_attempts: int = 4
     retry_base_delay: float = 0.5
@@ -221,6 +239,7 @@ class WhatsAppSettings:
         state = var_dir(env)
         dedup_db = env.get("WHATSAPP_DEDUP_DB", "").strip()
         delivery_db = env.get("WHATSAPP_DELIVERY_DB", "").strip()
+        inbox_db = env.get("WHATSAPP_INBOX_DB", "").strip()
         return cls(
             access_token=env.get("WHATSAPP_ACCESS_TOKEN", "").strip(),
             app_secret=env.get("WHATSAPP_APP_SECRET", "").strip(),
@@ -241,8 +260,21 @@ class WhatsAppSettings:
             dedup_ttl_seconds=_int(
                 env, "WHATSAPP_DEDUP_TTL_SECONDS", DEFAULT_DEDUP_TTL_SECONDS
             ),
+            dedup_redis_timeout=_float(env, "WHATSAPP_DEDUP_REDIS_TIMEOUT", 1.0),
+            dedup_redis_connect_timeout=_float(
+                env, "WHATSAPP_DEDUP_REDIS_CONNECT_TIMEOUT", 1.0
+            ),
             delivery_db=(
                 Path(delivery_db) if delivery_db else state / "whatsapp_delivery.db"
+            ),
+            inbox_db=Path(inbox_db) if inbox_db else state / "whatsapp_inbox.db",
+            inbox_max_attempts=max(1, _int(env, "WHATSAPP_INBOX_MAX_ATTEMPTS", 3)),
+            inbox_retry_base_delay=_float(env, "WHATSAPP_INBOX_RETRY_BASE_DELAY", 1.0),
+            inbox_keep_seconds=_int(
+                env, "WHATSAPP_INBOX_KEEP_SECONDS", DEFAULT_INBOX_KEEP_SECONDS
+            ),
+            webhook_max_bytes=_int(
+                env, "WHATSAPP_WEBHOOK_MAX_BYTES", DEFAULT_WEBHOOK_MAX_BYTES
             ),
             request_timeout=_float(env, "WHATSAPP_REQUEST_TIMEOUT", 10.0),
             max_attempts=max(1, _int(env, "WHATSAPP_MAX_ATTEMPTS", 4)),
@@ -275,6 +307,11 @@ class WhatsAppSettings:
         return not self.missing
 
     @property
+    def inbox_path(self) -> Path:
+        """The inbox file: ``inbox_db``, else next to the de-duplication file."""
+        return Path(self.inbox_db or Path(self.dedup_db).with_name("whatsapp_inbox.db"))
+
+    @property
     def api_base(self) -> str:
         """Graph API URL including the version, without a trailing slash."""
         return f"{self.graph_url.rstrip('/')}/{self.api_version.strip('/')}"
@@ -294,12 +331,15 @@ class TwilioSettings:
         whatsapp_number: ``TWILIO_WHATSAPP_NUMBER`` as ``whatsapp:+<number>``.
         webhook_url: Public webhook URL Twilio calls (``TWILIO_WEBHOOK_URL``); when
             empty, the URL of the incoming request is used for the signature.
+        webhook_max_bytes: Largest webhook body read (``TWILIO_WEBHOOK_MAX_BYTES``);
+            larger ones get 413.
     """
 
     account_sid: str = ""
     auth_token: str = ""
     whatsapp_number: str = ""
     webhook_url: str = ""
+    webhook_max_bytes: int = DEFAULT_WEBHOOK_MAX_BYTES
 
     @classmethod
     def from_env(
@@ -317,6 +357,9 @@ class TwilioSettings:
             auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
             whatsapp_number=number,
             webhook_url=env.get("TWILIO_WEBHOOK_URL", "").strip(),
+            webhook_max_bytes=_int(
+                env, "TWILIO_WEBHOOK_MAX_BYTES", DEFAULT_WEBHOOK_MAX_BYTES
+            ),
         )
 
     @property

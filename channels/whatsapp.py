@@ -6,10 +6,12 @@
 
 Every secret comes from the environment (``channels/settings.py``); without them the
 channel is disabled and its webhook answers 503. Webhook: ``/webhooks/whatsapp/webhook``
-(GET: Meta's verification handshake; POST: signed events). A POST is checked against
-``X-Hub-Signature-256`` before anything is parsed, acknowledged at once and processed in
-the background, in order per citizen; redeliveries are dropped by a persistent
-de-duplication store.
+(GET: Meta's verification handshake; POST: signed events). A POST larger than
+``WHATSAPP_WEBHOOK_MAX_BYTES`` gets 413 unread; the rest is checked against
+``X-Hub-Signature-256`` before anything is parsed. Its events are stored in a durable
+inbox (``channels/inbox.py``) *before* the 200, and processed in the background, in order
+per citizen; after a crash the inbox gives back what was not processed. Redeliveries are
+dropped by the inbox and a persistent de-duplication store.
 """
 
 from __future__ import annotations
@@ -40,8 +42,11 @@ from channels.inbound import (
     InboundMessage,
     StatusUpdate,
     WebhookError,
+    from_payload,
     parse_webhook,
+    to_payload,
 )
+from channels.inbox import Inbox, NewEvent, SQLiteInbox
 from channels.media import (
     SIGNED_LINK_PREFIX,
     MediaFetchError,
@@ -66,6 +71,7 @@ from channels.texts import (
     detect_language,
     text_for,
 )
+from channels.webhook_body import limit_body, read_body, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -294,11 +300,15 @@ class WhatsAppInput(InputChannel):
         self.queues = KeyedQueues()
         self._dedup: Optional[DedupStore] = None
         self._delivery: Optional[DeliveryStore] = None
+        self._inbox: Optional[Inbox] = None
+        self._recovered = False
+        self._recovering: Optional[asyncio.Lock] = None
         self._tasks: Set[asyncio.Task[None]] = set()
         self._agent: Any = None  # Rasa's Agent, for the language slot after a restart
         if settings.enabled:
             self._dedup = create_dedup_store(settings)
             self._delivery = DeliveryStore(settings.delivery_db)
+            self._inbox = SQLiteInbox(settings.inbox_path, settings.inbox_keep_seconds)
         else:
             logger.warning(
                 "WhatsApp channel disabled: %s not set (see docs/whatsapp.md). "
@@ -326,23 +336,31 @@ class WhatsAppInput(InputChannel):
             logger.warning("WhatsApp webhook verification failed: wrong verify token")
             return response.text("verification failed", status=403)
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
+            # A streaming route: nothing of the body is read before the size check.
+            max_bytes = self.settings.webhook_max_bytes
+            limit_body(request, max_bytes)
             if not self.settings.enabled:
                 return self._disabled()
             self._agent = getattr(request.app.ctx, "agent", None)
-            raw = request.body or b""
+            raw = await read_body(request, max_bytes)
+            if raw is None:
+                logger.warning(
+                    "WhatsApp webhook rejected: body over %d bytes", max_bytes
+                )
+                return too_large(max_bytes)
             if not verify(
                 self.settings.app_secret, raw, request.headers.get(SIGNATURE_HEADER)
             ):
                 logger.warning("WhatsApp webhook rejected: bad or missing signature")
                 return response.json({"error": "invalid signature"}, status=403)
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                return response.json({"error": "body is not JSON"}, status=400)
-            self.submit(parse_webhook(body), on_new_message)
-            return response.json({"status": "received"})
+            return await self._receive_signed(raw, on_new_message)
+
+        @webhook.listener("after_server_start")
+        async def recover(app: Any, _: Any) -> None:
+            self._agent = getattr(app.ctx, "agent", None) or self._agent
+            await self.recover(on_new_message)
 
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
@@ -376,19 +394,186 @@ class WhatsAppInput(InputChannel):
             kind,
         )
 
-    def submit(self, events: List[Any], on_new_message: OnNewMessage) -> None:
-        """Queues the events of one webhook body for background processing."""
+    async def _receive_signed(
+        self, raw: bytes, on_new_message: OnNewMessage
+    ) -> HTTPResponse:
+        """Answers a signed body: never 5xx for its content, 503 only when storing fails.
+
+        Non-JSON is 400; any JSON is 200, its unusable parts logged and skipped (Meta
+        would otherwise retry them for days). 503 makes Meta deliver the body again.
+        """
+        try:
+            body = json.loads(raw)
+        except (ValueError, RecursionError):
+            return response.json({"error": "body is not JSON"}, status=400)
+        try:
+            events = parse_webhook(body)
+        except Exception:  # parse_webhook skips what it cannot read; this is a bug
+            logger.exception("Unreadable WhatsApp webhook body skipped: %.300r", raw)
+            return response.json({"status": "skipped"})
+        try:
+            await self.accept(events, on_new_message)
+        except Exception:
+            logger.exception("Could not store a WhatsApp webhook: answering 503")
+            return response.json({"error": "could not store the events"}, status=503)
+        return response.json({"status": "received"})
+
+    async def accept(self, events: List[Any], on_new_message: OnNewMessage) -> None:
+        """Stores the events of one webhook body durably, then queues them.
+
+        Messages are queued per citizen, statuses per recipient; a message id already
+        in the inbox is not queued again. Returns once the events are on disk.
+
+        Raises:
+            Exception: When the inbox cannot store them (the webhook answers 503).
+        """
+        stored: List[Any] = []
+        new_events: List[NewEvent] = []
         for event in events:
-            if isinstance(event, InboundMessage):
-                self.queues.submit(
-                    event.wa_id, partial(self._handle_message, event, on_new_message)
+            if isinstance(event, WebhookError):
+                logger.warning("WhatsApp webhook reported errors: %.500s", event.errors)
+                continue
+            try:
+                kind, payload = to_payload(event)
+            except (ValueError, TypeError, RecursionError):
+                logger.warning(
+                    "Skipping WhatsApp event that cannot be stored: %.300r", event
                 )
-            elif isinstance(event, StatusUpdate):
-                self.queues.submit(
-                    f"status:{event.recipient_id}", partial(self._handle_status, event)
+                continue
+            message = isinstance(event, InboundMessage)
+            new_events.append(
+                NewEvent(
+                    queue_key=event.wa_id
+                    if message
+                    else f"status:{event.recipient_id}",
+                    kind=kind,
+                    event_id=event.message_id,
+                    payload=payload,
+                    unique_key=event.message_id if message else None,
                 )
-            elif isinstance(event, WebhookError):
-                logger.warning("WhatsApp webhook reported errors: %s", event.errors)
+            )
+            stored.append(event)
+        if self._inbox is None or not new_events:
+            return
+        await self.recover(on_new_message)
+        row_ids = await self._inbox.add(new_events)
+        for event, new, row_id in zip(stored, new_events, row_ids, strict=True):
+            if row_id is None:
+                logger.debug("WhatsApp message %s already in the inbox", new.event_id)
+                continue
+            self._enqueue(row_id, new.queue_key, event, on_new_message)
+
+    async def recover(self, on_new_message: OnNewMessage) -> None:
+        """Queues the inbox rows left pending by the previous run (once per start).
+
+        A row already tried ``inbox_max_attempts`` times (the process stopped while
+        handling it each time) is kept as failed instead.
+        """
+        if self._recovered or self._inbox is None:
+            return
+        if self._recovering is None:
+            self._recovering = asyncio.Lock()
+        async with self._recovering:
+            if self._recovered:
+                return
+            await self._inbox.open()
+            rows = await self._inbox.pending()
+            self._recovered = True
+        limit = self.settings.inbox_max_attempts
+        for row in rows:
+            if row.attempts >= limit:
+                logger.error(
+                    "WhatsApp %s %s interrupted %d times: kept as failed in %s (row %d)",
+                    row.kind,
+                    row.event_id,
+                    row.attempts,
+                    self.settings.inbox_path.name,
+                    row.id,
+                )
+                await self._settle(
+                    self._inbox.fail(row.id, "interrupted by a stop of the process"),
+                    row.event_id,
+                )
+                continue
+            try:
+                event = from_payload(row.kind, row.payload)
+            except (TypeError, ValueError):
+                logger.error("Inbox row %d cannot be read: kept as failed", row.id)
+                await self._settle(self._inbox.fail(row.id, "unreadable"), row.event_id)
+                continue
+            self._enqueue(row.id, row.queue_key, event, on_new_message)
+        if rows:
+            logger.info("WhatsApp inbox: %d pending events queued again", len(rows))
+
+    def _enqueue(
+        self, row_id: int, key: str, event: Any, on_new_message: OnNewMessage
+    ) -> None:
+        self.queues.submit(key, partial(self._run, row_id, event, on_new_message))
+
+    async def _run(self, row_id: int, event: Any, on_new_message: OnNewMessage) -> None:
+        """Processes one inbox row: retried with backoff, then kept as failed.
+
+        Runs in the citizen's queue, so the citizen's next message waits for it.
+        """
+        inbox = self._inbox
+        if inbox is None:
+            return
+        label = (
+            f"{'message' if isinstance(event, InboundMessage) else 'status'} "
+            + str(event.message_id)
+        )
+        limit = self.settings.inbox_max_attempts
+        while True:
+            try:
+                attempt = await inbox.start(row_id)
+            except Exception:
+                logger.exception(
+                    "WhatsApp inbox unavailable: %s stays pending until the next start",
+                    label,
+                )
+                return
+            try:
+                if isinstance(event, InboundMessage):
+                    owner = f"{inbox.instance}:{row_id}"
+                    await self._handle_message(
+                        event, on_new_message, owner=owner, retried=attempt > 1
+                    )
+                else:
+                    await self._handle_status(event)
+            except Exception as error:
+                if attempt >= limit:
+                    logger.error(
+                        "WhatsApp %s failed %d times: kept as failed in %s (row %d)",
+                        label,
+                        attempt,
+                        self.settings.inbox_path.name,
+                        row_id,
+                        exc_info=True,
+                    )
+                    await self._settle(inbox.fail(row_id, repr(error)), label)
+                    return
+                delay = self.settings.inbox_retry_base_delay * 2 ** (attempt - 1)
+                logger.warning(
+                    "WhatsApp %s failed (attempt %d of %d), retrying in %.1f s",
+                    label,
+                    attempt,
+                    limit,
+                    delay,
+                    exc_info=True,
+                )
+                await self._settle(inbox.note_error(row_id, repr(error)), label)
+                await asyncio.sleep(delay)
+                continue
+            await self._settle(inbox.done(row_id), label)
+            return
+
+    @staticmethod
+    async def _settle(update: Awaitable[None], label: str) -> None:
+        """Runs an inbox update; a failure is logged (the row is tried again later)."""
+        try:
+            await update
+        except Exception:
+            logger.exception("Could not update the WhatsApp inbox for %s", label)
 
     async def drain(self) -> None:
         """Waits until all queued events are processed (tests, shutdown)."""
@@ -406,15 +591,52 @@ class WhatsAppInput(InputChannel):
         if self._delivery is not None:
             await self._delivery.close()
             self._delivery = None
+        if self._inbox is not None:
+            await self._inbox.close()
+            self._inbox = None
 
-    async def _is_new(self, message_id: str) -> bool:
+    async def _is_new(self, message_id: str, owner: str = "") -> bool:
+        """Claims a message id in the de-duplication store.
+
+        When the store fails or does not answer in time (Redis down), the message is
+        processed anyway, with a warning naming it: the inbox still refuses a
+        redelivery to this server, only one to another server could be processed
+        twice. Stopping every citizen's conversation for a Redis outage would be worse.
+        """
         if self._dedup is None:
             return True
         try:
-            return await self._dedup.claim(message_id)
-        except Exception:
-            logger.exception("De-duplication store failed; processing %s", message_id)
+            return await self._dedup.claim(message_id, owner)
+        except Exception as error:
+            logger.warning(
+                "De-duplication store unavailable (%r): processing %s checked against "
+                "this server's inbox only",
+                error,
+                message_id,
+            )
             return True
+
+    async def _in_tracker(self, message: InboundMessage) -> bool:
+        """True when Rasa's tracker already holds this message.
+
+        Checked for a retried row, whose earlier try may have got through Rasa before
+        the crash or error.
+        """
+        store = getattr(self._agent, "tracker_store", None)
+        if store is None:
+            return False
+        try:
+            tracker = await store.retrieve(message.wa_id)
+        except Exception:
+            logger.exception("Could not read the tracker of %s", message.wa_id)
+            return False
+        for event in reversed(list(tracker.events) if tracker else []):
+            metadata = getattr(event, "metadata", None) or {}
+            whatsapp = metadata.get("whatsapp") if isinstance(metadata, dict) else None
+            if event.type_name == "user" and isinstance(whatsapp, dict):
+                if whatsapp.get("message_id") == message.message_id:
+                    return True
+        return False
 
     def _background(self, coroutine: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -430,13 +652,28 @@ class WhatsAppInput(InputChannel):
             log_graph_error(error, "mark as read")
 
     async def _handle_message(
-        self, message: InboundMessage, on_new_message: OnNewMessage
+        self,
+        message: InboundMessage,
+        on_new_message: OnNewMessage,
+        owner: str = "",
+        retried: bool = False,
     ) -> None:
-        """Processes one citizen message (runs in the citizen's queue)."""
-        if not await self._is_new(message.message_id):
+        """Processes one citizen message (runs in the citizen's queue).
+
+        Args:
+            message: The message.
+            on_new_message: Rasa's handler.
+            owner: The inbox row holding it (its de-duplication claim).
+            retried: An earlier try started (error or crash): skipped when Rasa's
+                tracker already has it.
+        """
+        if not await self._is_new(message.message_id, owner):
             logger.debug("WhatsApp message %s already processed", message.message_id)
             return
         if message.action == IGNORE:
+            return
+        if retried and await self._in_tracker(message):
+            logger.info("WhatsApp message %s already reached Rasa", message.message_id)
             return
         self._background(self._mark_read(message.message_id))
         output = self._output(REPLY)
