@@ -5,10 +5,12 @@
     channels.twilio_whatsapp.TwilioWhatsAppInput:
 
 Reads ``TWILIO_ACCOUNT_SID``, ``TWILIO_AUTH_TOKEN`` and ``TWILIO_WHATSAPP_NUMBER``
-(``whatsapp:+<number>``) from the environment. Every POST to
-``/webhooks/twilio_whatsapp/webhook`` must carry a valid ``X-Twilio-Signature``
+(``whatsapp:+<number>``) from the environment. A POST to
+``/webhooks/twilio_whatsapp/webhook`` larger than ``TWILIO_WEBHOOK_MAX_BYTES`` gets 413
+before its body is read; every other one must carry a valid ``X-Twilio-Signature``
 (checked with the ``twilio`` package's ``RequestValidator``) or gets 403 before Rasa sees
-it; without configuration the webhook answers 503.
+it; without configuration the webhook answers 503. A signed body of any content gets
+204 (what Rasa's channel answers), never a 5xx: Twilio does not redeliver.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
 from channels.settings import TwilioSettings
+from channels.webhook_body import limit_body, read_body, too_large
 
 logger = logging.getLogger(__name__)
 
@@ -69,14 +72,21 @@ class TwilioWhatsAppInput(TwilioInput):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        """Rasa's Twilio routes behind a signature check on the webhook."""
-        webhook = super().blueprint(on_new_message)
-        webhook.name = "twilio_whatsapp_webhook"
+        """Rasa's Twilio routes, the webhook size-capped and behind a signature check.
 
-        @webhook.middleware("request")
-        async def check_signature(request: Request) -> Optional[HTTPResponse]:
-            if request.method != "POST":
-                return None
+        The webhook is a streaming route, so an oversized body is refused before it is
+        read (Sanic reads the body of an ordinary route before any middleware runs).
+        """
+        webhook = Blueprint("twilio_whatsapp_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
+        async def message(request: Request) -> HTTPResponse:
+            max_bytes = self.settings.webhook_max_bytes
+            limit_body(request, max_bytes)
             if not self.settings.enabled:
                 return response.json(
                     {
@@ -85,12 +95,61 @@ class TwilioWhatsAppInput(TwilioInput):
                     },
                     status=503,
                 )
-            if not self.is_valid_request(request):
+            if await read_body(request, max_bytes) is None:
+                logger.warning("Twilio webhook rejected: body over %d bytes", max_bytes)
+                return too_large(max_bytes)
+            try:
+                valid = self.is_valid_request(request)
+            except (
+                Exception
+            ):  # a form the validator cannot read is not signed by Twilio
+                logger.warning(
+                    "Twilio webhook rejected: unreadable form", exc_info=True
+                )
+                valid = False
+            if not valid:
                 logger.warning("Twilio webhook rejected: bad or missing signature")
                 return response.text("invalid signature", status=403)
-            return None
+            await self._handle(request, on_new_message)
+            return response.text("", status=204)
 
         return webhook
+
+    async def _handle(
+        self,
+        request: Request,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> None:
+        """Hands a signed message to Rasa, as Rasa's own Twilio channel does.
+
+        Anything that goes wrong is logged; Twilio gets 204 regardless.
+        """
+        try:
+            form = request.form
+            sender, text = form.get("From"), form.get("Body")
+            latitude, longitude = form.get("Latitude"), form.get("Longitude")
+            if latitude and longitude:
+                # Text is always None with a location from Twilio WhatsApp.
+                text = (
+                    f"/locationData{{'Latitude': {latitude},'Longitude': {longitude}}}"
+                )
+            if not sender or text is None:
+                logger.debug("Twilio webhook without sender or text: ignored")
+                return
+            message = UserMessage(
+                text.replace("¡", "@"),  # carriers corrupt @ in SMS
+                self.get_output_channel(),
+                sender,
+                input_channel=self.name(),
+                metadata=self.get_metadata(request),
+            )
+        except Exception:
+            logger.warning("Twilio webhook: unreadable message skipped", exc_info=True)
+            return
+        try:
+            await on_new_message(message)
+        except Exception:
+            logger.exception("Twilio message from %s could not be handled", sender)
 
     def is_valid_request(self, request: Request) -> bool:
         """Checks ``X-Twilio-Signature`` against the URL and the form parameters.

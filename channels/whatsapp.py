@@ -360,7 +360,10 @@ class WhatsAppInput(InputChannel):
         @webhook.listener("after_server_start")
         async def recover(app: Any, _: Any) -> None:
             self._agent = getattr(app.ctx, "agent", None) or self._agent
-            await self.recover(on_new_message)
+            try:
+                await self.recover(on_new_message)
+            except Exception:  # tried again with the next webhook (503 until then)
+                logger.exception("Could not read the WhatsApp inbox at start")
 
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
