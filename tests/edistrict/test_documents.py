@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from edistrict.models import Document
 from tests.edistrict.conftest import jpeg_bytes, pdf_bytes, png_bytes, submit, upload
+from tests.filecheck import samples
 
 
 def stored_blobs(client: TestClient) -> list[Path]:
@@ -121,3 +122,45 @@ def test_unknown_document_type_and_unknown_application(sqlite_client: TestClient
     assert response.json()["field"] == "document_type"
     assert upload(sqlite_client, "DL-BIR-2026-424242", png_bytes()).status_code == 404
     assert stored_blobs(sqlite_client) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "error"),
+    [
+        (b"\xff\xd8\xff\xe0" + samples.windows_exe(), 422, "embedded_executable"),
+        (samples.jpeg() + samples.zip_archive(), 422, "embedded_executable"),
+        (samples.png() + b"x" * 500, 422, "trailing_data"),
+        (samples.JAVASCRIPT_PDF, 422, "pdf_active_content"),
+        (samples.png_bomb(), 413, "image_too_large"),
+        (samples.jpeg_claiming(20_000, 20_000), 413, "image_too_large"),
+        (samples.jpeg()[:-30], 422, "image_corrupt"),
+    ],
+    ids=[
+        "exe-with-jpeg-header",
+        "jpeg-zip-polyglot",
+        "png-trailer",
+        "pdf-javascript",
+        "png-bomb",
+        "jpeg-bomb-header",
+        "cut-jpeg",
+    ],
+)
+def test_unsafe_files_rejected_by_the_shared_checks_never_a_500(
+    sqlite_client: TestClient, data: bytes, status: int, error: str
+):
+    app_id = submit(sqlite_client).json()["application_id"]
+    response = upload(sqlite_client, app_id, data, "scan.jpg")
+    assert response.status_code == status, response.text
+    assert response.json()["error"] == error
+    assert response.json()["message"]
+    assert stored_blobs(sqlite_client) == []
+    assert document_rows(sqlite_client) == 0
+
+
+def test_a_pdf_pypdf_cannot_parse_is_a_422_not_a_500(sqlite_client: TestClient):
+    app_id = submit(sqlite_client).json()["application_id"]
+    broken = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 9 0 R >>\nendobj\n"
+    broken += b"trailer\n<< /Root 1 0 R /Size 2 >>\n%%EOF\n"
+    response = upload(sqlite_client, app_id, broken, "broken.pdf")
+    assert response.status_code == 422, response.text
+    assert response.json()["error"] in ("pdf_corrupt", "pdf_no_pages")
