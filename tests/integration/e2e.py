@@ -159,10 +159,13 @@ class Stack:
     def gateway_url(self) -> str:
         return f"http://127.0.0.1:{self.gateway.port}"
 
-    def gateway_get(self, path: str, token: str = SERVICE_TOKEN) -> requests.Response:
+    def gateway_get(
+        self, path: str, citizen: str, token: str = SERVICE_TOKEN
+    ) -> requests.Response:
+        """GETs a service-API path as the action server does for ``citizen``."""
         return requests.get(
             f"{self.gateway_url}{path}",
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", "X-Citizen-Id": citizen},
             timeout=30,
         )
 
@@ -364,7 +367,9 @@ def check_at_gateway(e2e: Stack, done: Completed) -> dict:
         done.final_texts,
         e2e.logs(),
     )
-    response = e2e.gateway_get(f"/api/v1/applications/{done.application_id}")
+    response = e2e.gateway_get(
+        f"/api/v1/applications/{done.application_id}", done.sender
+    )
     assert response.status_code == 200, response.text
     application = response.json()
     assert application["service_id"] == done.service_id

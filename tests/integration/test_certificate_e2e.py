@@ -152,14 +152,18 @@ def test_certificate_notified_once_after_rasa_restart_and_qr_verifies(e2e: Stack
         assert f"utter_status_{status}" in actions, (status, actions)
         assert application_id in texts[0]
     issued_bots = by_status["issued"]["bots"]
-    assert by_status["issued"]["entities"]["certificate_url"] == certificate["url"]
+    # The notification names the application, never a file; the assistant asked the
+    # gateway (as this citizen) and sent its short-lived signed link.
+    assert "certificate_url" not in by_status["issued"]["entities"]
     documents = [
         ((b.get("data") or {}).get("custom") or {}).get("document") for b in issued_bots
     ]
     documents = [d for d in documents if d]
-    assert len(documents) == 1 and documents[0]["url"] == certificate["url"], (
-        issued_bots
-    )
+    assert len(documents) == 1, issued_bots
+    link = documents[0]["url"]
+    assert link.startswith(f"{e2e.gateway_url}/certificates/"), link
+    signed = requests.get(link, timeout=30)  # no token: the link is the credential
+    assert signed.status_code == 200 and signed.content.startswith(b"%PDF-")
     assert "utter_certificate_ready" in [
         b["metadata"].get("utter_action") for b in issued_bots
     ]
@@ -173,7 +177,7 @@ def test_certificate_notified_once_after_rasa_restart_and_qr_verifies(e2e: Stack
     assert len(sent) == 1
 
     # The PDF: page 1 rendered, its QR code decoded (gateway venv) and verified.
-    pdf = e2e.gateway_get(f"/api/v1/applications/{application_id}/certificate")
+    pdf = e2e.gateway_get(f"/api/v1/applications/{application_id}/certificate", sender)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
     decoded = subprocess.run(
         [str(GATEWAY_PYTHON), "-c", DECODE_QR],

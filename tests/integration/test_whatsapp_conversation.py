@@ -129,8 +129,10 @@ def test_an_application_over_whatsapp_from_hi_to_certificate(
     )
     [document] = [m for m in citizen.received() if m["type"] == "document"]
     assert document["document"]["filename"] == f"{done.application_id}.pdf"
-    assert "link" not in document["document"]  # the gateway URL needs its token
-    pdf = e2e.gateway_get(f"/api/v1/applications/{done.application_id}/certificate")
+    assert "link" not in document["document"]  # uploaded, sent by media id
+    pdf = e2e.gateway_get(
+        f"/api/v1/applications/{done.application_id}/certificate", done.sender
+    )
     assert pdf.content.startswith(b"%PDF-")
     assert pdf.content in [upload.form["file"] for upload in whatsapp_graph.uploads()]
 
