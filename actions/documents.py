@@ -1,24 +1,26 @@
 """A photo or PDF sent outside a form.
 
 It is attached to the application an officer asked about, or the citizen is told how to
-use it.
+use it. A file nobody waits for is deleted from the channel's document store, unless a
+draft of this citizen (``application`` or ``drafts`` slot) or a kept submission uses it.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import List
+from typing import Any, Dict, Iterator, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import pending
 from actions.applications import citizen_id, client_for
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
 from actions.replies import Reply
-from channels.documents import document_path
+from channels.documents import discard_document, document_path
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class ActionReceiveDocument(Action):
             ]
             if not waiting:
                 send(dispatcher, Reply("utter_document_not_expected"))
+                discard_unexpected(tracker, str(document["id"]))
                 return []
             application_id = waiting[0]["application_id"]
             client.upload_document(
@@ -67,3 +70,36 @@ class ActionReceiveDocument(Action):
             Reply("utter_document_attached", {"application_id": application_id}),
         )
         return []
+
+
+def _drafts(tracker: Tracker) -> Iterator[Dict[str, Any]]:
+    draft = tracker.get_slot("application")
+    if isinstance(draft, dict):
+        yield draft
+    for kept in (tracker.get_slot("drafts") or {}).values():
+        if isinstance(kept, dict):
+            yield kept
+
+
+def draft_uses(tracker: Tracker, document_id: str) -> bool:
+    """True when one of the citizen's drafts holds the document ``document_id``."""
+    return any(
+        isinstance(ref, dict) and ref.get("id") == document_id
+        for draft in _drafts(tracker)
+        for ref in (draft.get("documents") or {}).values()
+    )
+
+
+def discard_unexpected(tracker: Tracker, document_id: str) -> bool:
+    """Deletes an upload no application waits for, unless something still uses it.
+
+    Returns:
+        True when the stored file was deleted.
+    """
+    try:
+        if draft_uses(tracker, document_id) or pending.references(document_id):
+            return False
+        return discard_document(document_id, tracker.sender_id)
+    except Exception:  # noqa: BLE001 - tidying up must never break the conversation
+        logger.exception("Could not discard document %s", document_id)
+        return False

@@ -63,8 +63,33 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
     }
 
 
-def deliver(client: EDistrictClient, payload: Dict[str, Any]) -> Dict[str, Any]:
-    """Creates the application and uploads its documents (idempotent on retry)."""
+def is_refusal(error: EDistrictError) -> bool:
+    """True when the gateway refused the request itself (a 4xx), so a retry cannot help.
+
+    408 (timeout) and 429 (too many requests) are temporary; 401 and 403 mean this
+    server's token or configuration is wrong, which is no fault of the application.
+    """
+    status = error.status
+    return status is not None and 400 <= status < 500 and status not in _NOT_REFUSALS
+
+
+_NOT_REFUSALS = frozenset({401, 403, 408, 429})
+
+
+def deliver(
+    client: EDistrictClient,
+    payload: Dict[str, Any],
+    refused: Optional[List[str]] = None,
+) -> Dict[str, Any]:
+    """Creates the application and uploads its documents (idempotent on retry).
+
+    Args:
+        client: The gateway client.
+        payload: From :func:`build_payload`.
+        refused: When given, a document the gateway refuses (:func:`is_refusal`) is
+            noted here (``"<type>: <error>"``) and the other documents still go;
+            otherwise the refusal is raised.
+    """
     created = client.submit_application(
         payload["key"],
         payload["service_id"],
@@ -75,14 +100,19 @@ def deliver(client: EDistrictClient, payload: Dict[str, Any]) -> Dict[str, Any]:
     for document_type, ref in payload["documents"].items():
         path = document_path(ref["id"])
         if path is not None and path.is_file():
-            client.upload_document(
-                created["application_id"],
-                document_type,
-                path,
-                ref.get("filename") or path.name,
-                ref.get("mime_type") or "",
-                citizen_id=payload["citizen"]["sender_id"],
-            )
+            try:
+                client.upload_document(
+                    created["application_id"],
+                    document_type,
+                    path,
+                    ref.get("filename") or path.name,
+                    ref.get("mime_type") or "",
+                    citizen_id=payload["citizen"]["sender_id"],
+                )
+            except EDistrictError as error:
+                if refused is None or not is_refusal(error):
+                    raise
+                refused.append(f"{document_type}: {error}")
     return created
 
 
@@ -126,24 +156,54 @@ def submit_application(
 
 
 def retry_pending(client: Optional[EDistrictClient] = None) -> int:
-    """Retries every kept submission; tells each citizen whose application went through.
+    """Retries the kept submissions; tells each citizen whose application went through.
+
+    One submission never holds up the others: a refusal by the gateway (a 4xx other
+    than 401/403/408/429, for example a document it will not accept) marks only that
+    one ``failed`` (kept with its error, logged, never retried); any other error keeps
+    it for later and moves it to the back of the queue. Only an unreachable gateway
+    (or one refusing this server's token) ends the round early.
 
     Returns:
-        How many were delivered.
+        How many applications went in (including those with a refused document).
     """
     client = client or EDistrictClient()
     delivered = 0
     for item in pending.all_pending():
+        key, sender_id, payload = item["key"], item["sender_id"], item["payload"]
+        refused: List[str] = []
         try:
-            created = deliver(client, item["payload"])
+            created = deliver(client, payload, refused)
         except EDistrictError as error:
-            pending.keep(item["key"], item["sender_id"], item["payload"], str(error))
-            if error.retryable:
-                break  # still down: try the rest next time
+            if is_refusal(error):
+                pending.mark_failed(key, str(error))
+                logger.error(
+                    "Gateway refused kept application %s for good; marked failed: %s",
+                    key,
+                    error,
+                )
+                continue
+            pending.keep(key, sender_id, payload, str(error))
+            if error.status is None or error.status in (401, 403):
+                break  # unreachable or misconfigured: the rest would fail alike
             continue
-        pending.forget(item["key"])
+        except Exception as error:  # noqa: BLE001 - one bad item never stops the queue
+            logger.exception("Kept application %s could not be retried", key)
+            pending.keep(key, sender_id, payload, f"{type(error).__name__}: {error}")
+            continue
+        if refused:
+            pending.mark_failed(key, "; ".join(refused), created["application_id"])
+            logger.error(
+                "Kept application %s went in as %s, but the gateway refused %s; "
+                "marked failed",
+                key,
+                created["application_id"],
+                "; ".join(refused),
+            )
+        else:
+            pending.forget(key)
         delivered += 1
-        notify(item["sender_id"], created)
+        notify(sender_id, created)
     return delivered
 
 
