@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
+import reprlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union
 
@@ -99,8 +101,37 @@ class WebhookError:
 Event = Union[InboundMessage, StatusUpdate, WebhookError]
 
 
+_EXCERPT = reprlib.Repr()
+_EXCERPT.maxstring = _EXCERPT.maxother = 120
+_EXCERPT.maxlevel = 4
+
+
+def excerpt(value: Any) -> str:
+    """A short, bounded ``repr`` for the logs (a body may be huge or deeply nested)."""
+    return _EXCERPT.repr(value)
+
+
 MAX_TEXT_CHARS = 4096  # WhatsApp's own limit on a text message
 MAX_ID_CHARS = 256  # wamid... ids are about 60 characters, WhatsApp ids 15 digits
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def without_lone_surrogates(raw: bytes, body: Any) -> Any:
+    """``body`` with every lone surrogate replaced by ``?``.
+
+    A lone surrogate (an escape from D800 to DFFF not part of a pair) is valid JSON but
+    not valid text: SQLite, Redis and HTTP clients refuse it. Only a body whose raw
+    bytes hold such an escape is rebuilt.
+    """
+    if not _SURROGATE_ESCAPE.search(raw):
+        return body
+    try:
+        text = json.dumps(body, ensure_ascii=False)
+        return json.loads(text.encode("utf-8", "replace"))
+    except (RecursionError, ValueError):  # left to the per-field checks
+        return body
 
 
 def parse_webhook(body: Any) -> List[Event]:
@@ -128,7 +159,9 @@ def parse_webhook(body: Any) -> List[Event]:
             try:
                 events.extend(_parse_value(value))
             except Exception:  # a bug here must not lose the other changes
-                logger.exception("Skipping unreadable WhatsApp change: %.300r", value)
+                logger.exception(
+                    "Skipping unreadable WhatsApp change: %s", excerpt(value)
+                )
     return events
 
 
@@ -141,7 +174,9 @@ def _items(value: Any, name: str) -> List[Any]:
     if isinstance(value, list):
         return value
     if value is not None:
-        logger.warning("Skipping WhatsApp %s that is not a list: %.200r", name, value)
+        logger.warning(
+            "Skipping WhatsApp %s that is not a list: %s", name, excerpt(value)
+        )
     return []
 
 
@@ -192,7 +227,7 @@ def _parse_value(value: Dict[str, Any]) -> List[Event]:
             parsed = parse_message(message, value_errors)
         except (ArithmeticError, AttributeError, KeyError, TypeError, ValueError) as e:
             logger.warning(
-                "Skipping malformed WhatsApp message (%s): %.300r", e, message
+                "Skipping malformed WhatsApp message (%s): %s", e, excerpt(message)
             )
             continue
         parsed.profile_name = names.get(parsed.wa_id)
@@ -203,7 +238,7 @@ def _parse_value(value: Dict[str, Any]) -> List[Event]:
             events.append(parse_status(status))
         except (AttributeError, KeyError, TypeError, ValueError) as error:
             logger.warning(
-                "Skipping malformed WhatsApp status (%s): %.300r", error, status
+                "Skipping malformed WhatsApp status (%s): %s", error, excerpt(status)
             )
     if value_errors and not messages:
         events.append(WebhookError(value_errors))
@@ -223,8 +258,22 @@ def parse_status(status: Any) -> StatusUpdate:
         status=_text(status.get("status"), 64) or "",
         recipient_id=_text(status.get("recipient_id"), MAX_ID_CHARS) or "",
         timestamp=_text(status.get("timestamp"), 64),
-        errors=_errors(status.get("errors")),
+        errors=[_status_error(error) for error in _errors(status.get("errors"))],
     )
+
+
+def _status_error(error: Dict[str, Any]) -> Dict[str, Any]:
+    """The fields of a status error the channel reads and stores, typed."""
+    code = error.get("code")
+    details = _dict(error.get("error_data")).get("details")
+    return {
+        "code": code
+        if isinstance(code, int) and not isinstance(code, bool) and abs(code) < 2**63
+        else None,
+        "title": _text(error.get("title"), 500),
+        "message": _text(error.get("message"), 500),
+        "error_data": {"details": _text(details, 2000)},
+    }
 
 
 def parse_message(

@@ -2,10 +2,13 @@
 
 Meta retries a webhook only while it gets no 2xx, so whatever was acknowledged must
 survive a crash. :meth:`SQLiteInbox.add` writes the events of one body in one
-transaction (``synchronous=FULL``: on disk when it returns); the webhook answers 503 when
-that fails, and Meta delivers again. A worker then processes each row in order per
-citizen and marks it ``done``; after a crash, :meth:`SQLiteInbox.pending` gives back the
-rows not done, in arrival order, to be queued again.
+transaction (``synchronous=FULL``: on disk when it returns; bodies arriving while a
+commit is under way share the next one, so a burst costs one fsync, not one per body).
+The webhook answers 503 when that fails, and Meta delivers again. A worker then
+processes each row in order per citizen and marks it ``done``; after a crash,
+:meth:`SQLiteInbox.pending` gives back the rows not done, in arrival order, to be queued
+again. The later updates of a row (tries, done) do not wait for the disk: a power cut
+may lose one, and the row is then tried again (see ``WhatsAppInput._run``).
 
 Row states::
 
@@ -22,14 +25,16 @@ servers on one inbox) can implement it later; the default needs no service.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sqlite3
 import time
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Protocol, Sequence
+from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from channels.sqlite_worker import SQLiteWorker
 
@@ -166,6 +171,15 @@ class SQLiteInbox:
         self.instance = ""
         self._adds = 0
         self._worker = SQLiteWorker(self.path, _SCHEMA)
+        self._synchronous = "FULL"  # set by _SCHEMA; changed by _sync
+        self._waiting: List[Tuple[Sequence[NewEvent], asyncio.Future[Any]]] = []
+        self._flushing = False
+
+    def _sync(self, connection: sqlite3.Connection, mode: str) -> None:
+        """FULL: a commit waits for the disk; NORMAL: it does not (WAL stays valid)."""
+        if self._synchronous != mode:
+            connection.execute(f"PRAGMA synchronous={mode}")
+            self._synchronous = mode
 
     async def open(self) -> str:
         """Creates the file if needed, purges old rows; returns the instance id."""
@@ -204,43 +218,82 @@ class SQLiteInbox:
         if not events:
             return []
         await self.open()
-        self._adds += 1
-        purge = self._adds % self.purge_every == 0
-        return await self._worker.run(
-            lambda connection: self._add(connection, events, purge)
-        )
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.append((events, future))
+        if not self._flushing:
+            self._flushing = True
+            asyncio.ensure_future(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        """Commits everything waiting in one transaction, until nothing waits."""
+        try:
+            while self._waiting:
+                batch, self._waiting = self._waiting, []
+                self._adds += 1
+                purge = self._adds % self.purge_every == 0
+                bodies = [events for events, _ in batch]
+                try:
+                    results = await self._worker.run(
+                        partial(self._add, bodies=bodies, purge=purge)
+                    )
+                except Exception as error:
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                else:
+                    for (_, future), rows in zip(batch, results, strict=True):
+                        if not future.done():
+                            future.set_result(rows)
+        finally:
+            self._flushing = False
 
     def _add(
-        self, connection: sqlite3.Connection, events: Sequence[NewEvent], purge: bool
-    ) -> List[Optional[int]]:
+        self,
+        connection: sqlite3.Connection,
+        *,
+        bodies: Sequence[Sequence[NewEvent]],
+        purge: bool,
+    ) -> List[List[Optional[int]]]:
         now = time.time()
-        rows: List[Optional[int]] = []
+        results: List[List[Optional[int]]] = []
+        self._sync(connection, "FULL")
         with connection:
             if purge:
                 self._purge(connection)
-            for event in events:
-                cursor = connection.execute(
-                    "INSERT INTO inbox (queue_key, kind, event_id, unique_key, payload,"
-                    " received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (unique_key) DO NOTHING",
-                    (
-                        event.queue_key,
-                        event.kind,
-                        event.event_id,
-                        event.unique_key,
-                        event.payload,
-                        now,
-                        now,
-                    ),
-                )
-                stored = cursor.rowcount == 1 and cursor.lastrowid is not None
-                rows.append(int(cursor.lastrowid or 0) if stored else None)
+            for events in bodies:
+                results.append(self._insert(connection, events, now))
+        return results
+
+    @staticmethod
+    def _insert(
+        connection: sqlite3.Connection, events: Sequence[NewEvent], now: float
+    ) -> List[Optional[int]]:
+        rows: List[Optional[int]] = []
+        for event in events:
+            cursor = connection.execute(
+                "INSERT INTO inbox (queue_key, kind, event_id, unique_key, payload,"
+                " received_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (unique_key) DO NOTHING",
+                (
+                    event.queue_key,
+                    event.kind,
+                    event.event_id,
+                    event.unique_key,
+                    event.payload,
+                    now,
+                    now,
+                ),
+            )
+            stored = cursor.rowcount == 1 and cursor.lastrowid is not None
+            rows.append(int(cursor.lastrowid or 0) if stored else None)
         return rows
 
     async def start(self, row_id: int) -> int:
         """Counts one more try; returns the tries so far (this one included)."""
 
         def _start(connection: sqlite3.Connection) -> int:
+            self._sync(connection, "NORMAL")
             with connection:
                 connection.execute(
                     "UPDATE inbox SET attempts = attempts + 1, updated_at = ? "
@@ -268,6 +321,7 @@ class SQLiteInbox:
 
     async def _set_state(self, row_id: int, state: str, error: Optional[str]) -> None:
         def _update(connection: sqlite3.Connection) -> None:
+            self._sync(connection, "NORMAL")
             with connection:
                 connection.execute(
                     "UPDATE inbox SET state = ?, last_error = COALESCE(?, last_error),"

@@ -42,9 +42,11 @@ from channels.inbound import (
     InboundMessage,
     StatusUpdate,
     WebhookError,
+    excerpt,
     from_payload,
     parse_webhook,
     to_payload,
+    without_lone_surrogates,
 )
 from channels.inbox import Inbox, NewEvent, SQLiteInbox
 from channels.media import (
@@ -410,9 +412,9 @@ class WhatsAppInput(InputChannel):
         except (ValueError, RecursionError):
             return response.json({"error": "body is not JSON"}, status=400)
         try:
-            events = parse_webhook(body)
+            events = parse_webhook(without_lone_surrogates(raw, body))
         except Exception:  # parse_webhook skips what it cannot read; this is a bug
-            logger.exception("Unreadable WhatsApp webhook body skipped: %.300r", raw)
+            logger.exception("Unreadable WhatsApp webhook body skipped: %r", raw[:300])
             return response.json({"status": "skipped"})
         try:
             await self.accept(events, on_new_message)
@@ -434,13 +436,15 @@ class WhatsAppInput(InputChannel):
         new_events: List[NewEvent] = []
         for event in events:
             if isinstance(event, WebhookError):
-                logger.warning("WhatsApp webhook reported errors: %.500s", event.errors)
+                logger.warning(
+                    "WhatsApp webhook reported errors: %s", excerpt(event.errors)
+                )
                 continue
             try:
                 kind, payload = to_payload(event)
             except (ValueError, TypeError, RecursionError):
                 logger.warning(
-                    "Skipping WhatsApp event that cannot be stored: %.300r", event
+                    "Skipping WhatsApp event that cannot be stored: %s", excerpt(event)
                 )
                 continue
             message = isinstance(event, InboundMessage)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import socket
+import sqlite3
 import time
 from types import SimpleNamespace
 
@@ -21,6 +24,7 @@ from tests.channels.conftest import (
     messages_body,
     text_body,
 )
+from tests.channels.test_dedup import SilentRedis
 from tests.channels.whatsapp_limits import assert_valid
 
 
@@ -255,3 +259,84 @@ def test_the_channel_answers_in_the_language_the_assistant_last_used(
     server.drain()
     answer = graph.messages("text")[-1]
     assert answer["text"]["body"] == text_for("unsupported_message", "hi")
+
+
+def _raw_post(server, path, headers, body_start=b""):
+    """Sends request headers and the start of a body only; returns the status line."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        head = f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+        sock.sendall(head.encode() + b"\r\n" + body_start)
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return answer.split(b"\r\n", 1)[0].decode()
+
+
+def test_oversized_body_gets_413_before_it_is_read(serve, settings):
+    settings = settings.with_changes(webhook_max_bytes=4096)
+    server = serve([WhatsAppInput(settings)])
+    # 100 MB announced, 10 bytes sent: the answer comes without the body.
+    status = _raw_post(
+        server,
+        "/webhooks/whatsapp/webhook",
+        {"Content-Type": "application/json", "Content-Length": "100000000"},
+        b'{"entry": ',
+    )
+    assert status == "HTTP/1.1 413 Request Entity Too Large"
+    # Chunked, no length announced: cut off once past the cap.
+    chunk = b"x" * 5000
+    status = _raw_post(
+        server,
+        "/webhooks/whatsapp/webhook",
+        {"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n",
+    )
+    assert status == "HTTP/1.1 413 Request Entity Too Large"
+    # Under the cap, signed: accepted, and the server still works.
+    body = text_body("919800000001", "wamid.size", "Hi")
+    assert server.post_whatsapp(body).status_code == 200
+    server.drain()
+    assert [m.text for m in server.received] == ["Hi"]
+
+
+def test_the_200_means_the_message_is_on_disk(serve, settings):
+    release = asyncio.Event()
+
+    async def stuck_rasa(message):
+        await release.wait()
+
+    server = serve([WhatsAppInput(settings)], stuck_rasa)
+    assert server.post_whatsapp(text_body("919800000001", "wamid.d", "Hi")).ok
+    with sqlite3.connect(settings.inbox_path) as reader:  # another connection
+        rows = reader.execute("SELECT event_id, state FROM inbox").fetchall()
+    assert rows == [("wamid.d", "pending")]
+    server.loop.call_soon_threadsafe(release.set)
+    server.drain()
+
+
+def test_redis_that_never_answers_neither_blocks_nor_duplicates(
+    serve, settings, caplog
+):
+    silent_redis = SilentRedis().start()
+    settings = settings.with_changes(
+        dedup_redis_url=silent_redis.url,
+        dedup_redis_timeout=0.2,
+        dedup_redis_connect_timeout=0.2,
+    )
+    server = serve([WhatsAppInput(settings)])
+    body = text_body("919800000001", "wamid.redis-down", "Hi")
+    with caplog.at_level(logging.WARNING, logger="channels.whatsapp"):
+        assert server.post_whatsapp(body).status_code == 200
+        assert server.post_whatsapp(body).status_code == 200  # redelivered
+        server.post_whatsapp(text_body("919800000001", "wamid.next", "Next"))
+        server.drain()
+    # Processed (not blocked), once (the inbox refuses the redelivery), loudly.
+    assert [m.text for m in server.received] == ["Hi", "Next"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("wamid.redis-down" in text for text in warnings)
+    assert silent_redis.connections >= 1
+    silent_redis.stop()
