@@ -12,6 +12,7 @@ BENCHMARKS = (
         ["bench.whatsapp", "--rate", "80"],
     ),
     ("WhatsApp webhook: as fast as possible", ["bench.whatsapp", "--rate", "0"]),
+    ("Webhook fuzz: 10,000 signed WhatsApp payloads", ["bench.fuzz_webhooks"]),
 )
 
 
