@@ -94,8 +94,6 @@ def sync_officers(
     for officer_id, grant in officers.items():
         _upsert(session, rows.get(officer_id), officer_id, grant)
     for officer_id, officer in rows.items():
-        if officer.active and officer_id not in officers:
-            _deactivate(session, officer, NOT_CONFIGURED, "system")
         if (
             production
             and officer.active
@@ -105,6 +103,8 @@ def sync_officers(
             )
         ):
             _deactivate(session, officer, DEVELOPMENT_OFFICER, "system")
+        if officer.active and officer_id not in officers:
+            _deactivate(session, officer, NOT_CONFIGURED, "system")
     session.commit()
 
 

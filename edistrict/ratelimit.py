@@ -2,9 +2,10 @@
 
 A sliding window per client IP address: at most ``limit`` requests in ``window`` seconds,
 then 429 with ``Retry-After``. The count lives in this process only (several gateway
-processes each allow the limit); behind a reverse proxy, run uvicorn with
-``FORWARDED_ALLOW_IPS`` set to the proxy so the client address is the citizen's, not the
-proxy's.
+processes each allow the limit). Behind the public edge (nginx, which sets
+``X-Forwarded-For``) uvicorn takes the client address from that header when the proxy is
+in ``FORWARDED_ALLOW_IPS`` (default ``127.0.0.1,::1``); set it to the proxy's address
+when the proxy runs elsewhere. The action server is counted per citizen (:func:`limit_key`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections import deque
 from collections.abc import Callable
 
 from fastapi import HTTPException, Request
+
+from edistrict.auth import service_token_matches
 
 MAX_TRACKED_CLIENTS = 100_000
 
@@ -79,8 +82,30 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def limit_key(request: Request) -> str | None:
+    """Whom a verification request counts against.
+
+    Anonymous visitors count per IP address. The action server, which verifies for
+    every citizen from one address, presents the service token: it then counts per
+    ``X-Citizen-Id`` when it names the citizen, and is not limited otherwise.
+
+    Args:
+        request: The request.
+
+    Returns:
+        The key, or None for no limit.
+    """
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and service_token_matches(
+        request.app.state.settings.service_token, token.strip()
+    ):
+        citizen = request.headers.get("x-citizen-id")
+        return f"citizen:{citizen}" if citizen else None
+    return f"ip:{client_address(request)}"
+
+
 def limit_verification(request: Request) -> None:
-    """FastAPI dependency: applies the app's verification limiter to this client.
+    """FastAPI dependency: applies the app's verification limiter to this caller.
 
     Args:
         request: The request (the limiter lives on the app state).
@@ -88,8 +113,11 @@ def limit_verification(request: Request) -> None:
     Raises:
         HTTPException: 429 ``rate_limited`` with ``Retry-After`` over the limit.
     """
+    key = limit_key(request)
+    if key is None:
+        return
     limiter: SlidingWindowLimiter = request.app.state.verify_limiter
-    wait = limiter.hit(client_address(request))
+    wait = limiter.hit(key)
     if wait:
         raise HTTPException(
             429,

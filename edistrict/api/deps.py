@@ -7,6 +7,7 @@ be probed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -17,6 +18,8 @@ from sqlalchemy.orm import Session, selectinload
 from edistrict.auth import Caller
 from edistrict.models import Application
 from edistrict.schemas import ApplicationOut
+
+_APPLICATION_ID = re.compile(r"[A-Za-z0-9-]{1,32}")
 
 CitizenId = Annotated[
     str | None,
@@ -75,6 +78,8 @@ def load_application(
     Raises:
         HTTPException: 404 when there is no such application.
     """
+    if not _APPLICATION_ID.fullmatch(application_id):
+        raise unknown_application(application_id[:40])
     query = (
         select(Application)
         .where(Application.application_id == application_id)
