@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -277,6 +278,19 @@ def _wait_for_lines(record: Path, count: int, timeout: float = 60) -> List[str]:
     return _lines(record)
 
 
+def _wait_until_done(inbox: Path, message_id: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with sqlite3.connect(inbox) as reader:
+            row = reader.execute(
+                "SELECT state FROM inbox WHERE event_id = ?", (message_id,)
+            ).fetchone()
+        if row and row[0] == DONE:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"{message_id} not marked done")
+
+
 def test_every_acknowledged_message_is_processed_once_after_kill_9(tmp_path):
     """Five messages acknowledged, the server killed while handling the second:
     after the restart on the same inbox each is processed exactly once, in order."""
@@ -285,13 +299,13 @@ def test_every_acknowledged_message_is_processed_once_after_kill_9(tmp_path):
     ids = [f"wamid.crash.{n}" for n in range(1, 6)]
     children: List[Child] = []
     try:
-        first = Child(tmp_path, record, delay=0.4)
+        first = Child(tmp_path, record, delay=1.0)
         children.append(first)
         for n, message_id in enumerate(ids, start=1):
             assert first.post(text_body(wa_id, message_id, f"message {n}")) == 200
         assert _wait_for_lines(record, 1) == ids[:1]
-        time.sleep(0.1)  # well inside the second message's 0.4 s turn
-        first.kill()
+        _wait_until_done(tmp_path / "whatsapp_inbox.db", ids[0])
+        first.kill()  # inside the second message's 1 s turn
         assert _lines(record) == ids[:1]  # 4 of the 5 acknowledged not yet handled
 
         second = Child(tmp_path, record, delay=0.05)
