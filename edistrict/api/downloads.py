@@ -19,6 +19,7 @@ DbSession = Annotated[Session, Depends(get_session)]
 NOT_AVAILABLE = "This download link is not valid or has expired."
 
 
+@router.head("/certificates/{token}", include_in_schema=False)
 @router.get(
     "/certificates/{token}",
     response_class=Response,

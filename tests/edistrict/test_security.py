@@ -193,6 +193,8 @@ def test_certificate_link_downloads_without_token_and_fails_when_altered(
     assert pdf.headers["content-disposition"] == (
         f'attachment; filename="{number}.pdf"'
     )
+    head = anonymous.head(path)
+    assert head.status_code == 200 and head.headers["content-type"] == "application/pdf"
     by_service = client.get(f"/api/v1/applications/{app_id}/certificate", headers=OWNER)
     assert pdf.content == by_service.content and pdf.content.startswith(b"%PDF")
 
