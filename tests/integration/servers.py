@@ -61,7 +61,7 @@ class Server:
         self.log_path = log_dir / f"{name}.log"
         self.process: Optional[subprocess.Popen[bytes]] = None
 
-    def start(self, timeout: float = 180) -> Server:
+    def start(self, timeout: float = 420) -> Server:
         """Starts the process and waits until its health URL answers."""
         return self.launch().wait_ready(timeout)
 
@@ -79,7 +79,7 @@ class Server:
         """The port of the health URL."""
         return int(self.health_url.split(":")[2].split("/")[0])
 
-    def wait_ready(self, timeout: float = 180) -> Server:
+    def wait_ready(self, timeout: float = 420) -> Server:
         """Waits until the launched process answers on its health URL."""
         assert self.process is not None, "launch() first"
         deadline = time.monotonic() + timeout
