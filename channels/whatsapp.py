@@ -462,9 +462,22 @@ class WhatsAppInput(InputChannel):
             stored.append(event)
         if self._inbox is None or not new_events:
             return
+        # Shielded: when Meta hangs up mid-request, what was stored is still queued
+        # (its redelivery would be refused as already in the inbox).
+        await asyncio.shield(self._store(stored, new_events, on_new_message))
+
+    async def _store(
+        self,
+        events: List[Any],
+        new_events: List[NewEvent],
+        on_new_message: OnNewMessage,
+    ) -> None:
+        inbox = self._inbox
+        if inbox is None:
+            return
         await self.recover(on_new_message)
-        row_ids = await self._inbox.add(new_events)
-        for event, new, row_id in zip(stored, new_events, row_ids, strict=True):
+        row_ids = await inbox.add(new_events)
+        for event, new, row_id in zip(events, new_events, row_ids, strict=True):
             if row_id is None:
                 logger.debug("WhatsApp message %s already in the inbox", new.event_id)
                 continue
