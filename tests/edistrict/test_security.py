@@ -9,6 +9,7 @@ development secrets, and authentication and size checks before any body byte is 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import socket
@@ -559,6 +560,28 @@ def test_cli_deactivates_an_officer_at_once(sqlite_url, build_client, tmp_path):
     fresh = build_client(sqlite_url, officer_tokens=renewed)
     new = {"Authorization": "Bearer mcd-new-token"}
     assert fresh.get("/api/v1/officer/applications", headers=new).status_code == 200
+    added = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "edistrict",
+            "add-officer",
+            "asha",
+            "--departments",
+            "mcd",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert added.returncode == 0, added.stderr
+    grant = json.loads(added.stdout.strip().splitlines()[-1])
+    assert grant["configuration_entry"] == f"asha:{grant['token']}:mcd"
+    asha = {"Authorization": f"Bearer {grant['token']}"}
+    submit(fresh, income_body())
+    pending = fresh.get("/api/v1/officer/applications", headers=asha)
+    assert pending.status_code == 200 and pending.json()["items"] == []
     unknown = subprocess.run(
         [sys.executable, "-m", "edistrict", "deactivate-officer", "nobody"],
         env=env,
