@@ -205,7 +205,7 @@ class ActionVerifyCertificate(Action):
             send(dispatcher, Reply("utter_ask_certificate_number"))
             return []
         try:
-            result = EDistrictClient().verify(number)
+            result = client_for(tracker).verify(number)
         except EDistrictError as error:
             if error.status in (400, 404):
                 send(
