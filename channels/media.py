@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from functools import partial
 from typing import Optional, Tuple
 from urllib.parse import unquote, urlsplit
 
@@ -33,6 +34,7 @@ async def fetch_document(
     filename: Optional[str],
     declared_mime: Optional[str],
     settings: DocumentSettings,
+    sender_id: Optional[str] = None,
 ) -> StoredDocument:
     """Downloads a received image or document and stores it.
 
@@ -42,6 +44,7 @@ async def fetch_document(
         filename: File name the citizen sent (documents only).
         declared_mime: MIME type from the webhook.
         settings: Document store settings (size limit, folder).
+        sender_id: The citizen, whose daily upload quota this counts against.
 
     Returns:
         The stored document.
@@ -61,7 +64,7 @@ async def fetch_document(
         raise DocumentRejected("corrupt", "the Graph API returned no media URL")
     data = await client.download(str(url), settings.max_bytes)
     return await asyncio.to_thread(
-        store_document,
+        partial(store_document, sender_id=sender_id),
         data,
         filename,
         declared_mime or info.get("mime_type"),

@@ -758,10 +758,11 @@ class WhatsAppInput(InputChannel):
                 message.media.get("filename"),
                 message.media.get("mime_type"),
                 documents,
+                sender_id=message.wa_id,
             )
         except DocumentRejected as error:
             logger.info("Rejected %s from %s: %s", message.type, message.wa_id, error)
-            problem = "document_rejected"
+            problem = error.text_key
         except GraphError as error:
             problem = "document_rejected" if error.status == 413 else "document_failed"
             if error.status != 413:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import sqlite3
 import time
@@ -260,3 +261,16 @@ def test_media_that_cannot_be_downloaded_gets_retry_advice(serve, settings, grap
     assert server.received == []
     [answer] = graph.messages("text")
     assert "could not download" in answer["text"]["body"]
+
+
+def test_uploads_over_the_daily_quota_get_the_quota_answer(serve, settings, graph):
+    documents = dataclasses.replace(settings.documents, daily_files=1)
+    graph.add_media("m-1", png_bytes(), "image/png")
+    graph.add_media("m-2", samples.jpeg(), "image/jpeg")
+    server = serve([WhatsAppInput(settings.with_changes(documents=documents))])
+    server.post_whatsapp(_image_body("m-1", "wamid.q1"))
+    server.post_whatsapp(_image_body("m-2", "wamid.q2"))
+    server.drain()
+    assert [m.text for m in server.received] == ["/document_uploaded"]
+    [answer] = graph.messages("text")
+    assert answer["text"]["body"] == text_for("document_quota_exceeded", "en")
