@@ -36,7 +36,7 @@ from tests.integration.servers import (
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 RUNS = 8
-MESSAGES = ["Hi", "hello", "namaste ji", "नमस्ते"]
+MESSAGES = ["Hi", "hello", "namaste ji", "नमस्ते", "hey", "namaskar"]
 
 
 @pytest.fixture(scope="module")
