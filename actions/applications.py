@@ -261,6 +261,14 @@ class ActionNotifyStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         language = tracker.get_slot("language") or "en"
+        message = tracker.latest_message or {}
+        if not (message.get("metadata") or {}).get("is_external"):
+            # Rasa marks what arrives through trigger_intent; anything typed is not it.
+            logger.warning(
+                "Ignored a status notification %s did not get from Rasa's API",
+                tracker.sender_id,
+            )
+            return []
         application_id = next(tracker.get_latest_entity_values("application_id"), None)
         notified = next(tracker.get_latest_entity_values("status"), None)
         if not application_id:

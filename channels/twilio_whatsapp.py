@@ -15,6 +15,7 @@ it; without configuration the webhook answers 503. A signed body of any content 
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional
 
@@ -25,6 +26,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from channels.inbound import LOCATION_INTENT
 from channels.settings import TwilioSettings
 from channels.webhook_body import limit_body, read_body, too_large
 
@@ -129,9 +131,10 @@ class TwilioWhatsAppInput(TwilioInput):
             sender, text = form.get("From"), form.get("Body")
             latitude, longitude = form.get("Latitude"), form.get("Longitude")
             if latitude and longitude:
-                # Text is always None with a location from Twilio WhatsApp.
-                text = (
-                    f"/locationData{{'Latitude': {latitude},'Longitude': {longitude}}}"
+                # Text is always None with a location from Twilio WhatsApp; the same
+                # payload as a WhatsApp Cloud API location (components/payload_guard.py).
+                text = LOCATION_INTENT + json.dumps(
+                    {"latitude": float(latitude), "longitude": float(longitude)}
                 )
             if not sender or text is None:
                 logger.debug("Twilio webhook without sender or text: ignored")

@@ -46,17 +46,19 @@ CITIZEN_INTENTS = frozenset(
     """.split()
 )
 
-_SERVICE_ID = re.compile(r"[a-z][a-z0-9_]{1,63}")
+_CATALOG_ID = re.compile(r"[a-z][a-z0-9_]{1,63}")
 
 # Entities a payload may carry, each with the shape its value must have.
 PAYLOAD_ENTITIES: Mapping[str, Callable[[Any], bool]] = {
-    "service": lambda v: isinstance(v, str) and bool(_SERVICE_ID.fullmatch(v)),
+    "service": lambda v: isinstance(v, str) and bool(_CATALOG_ID.fullmatch(v)),
+    "department": lambda v: isinstance(v, str) and bool(_CATALOG_ID.fullmatch(v)),
     "application_id": lambda v: isinstance(v, str) and application_id.is_valid(v),
     "language": lambda v: v in ("en", "hi", "hinglish"),
     "latitude": lambda v: isinstance(v, (int, float)) and -90 <= v <= 90,
     "longitude": lambda v: isinstance(v, (int, float)) and -180 <= v <= 180,
 }
 
+_BEFORE_FIRST_WORD = re.compile(r"[^\w]*")
 _PAYLOAD = re.compile(r"/(?P<intent>[A-Za-z_][A-Za-z0-9_]*)(?P<entities>\{.*\})?", re.S)
 
 
@@ -93,14 +95,19 @@ def guarded_text(text: str, max_characters: int) -> Optional[str]:
         max_characters: Longest message the NLU reads.
 
     Returns:
-        ``/message_too_long`` for an over-long message; the text without its leading
-        slashes for a ``/`` message that is not a citizen payload; None otherwise.
+        ``/message_too_long`` for an over-long message; the text without the slashes
+        before its first letter or digit for a ``/`` message that is not a citizen
+        payload; None otherwise.
     """
     if len(text) > max_characters:
         return f"/{TOO_LONG_INTENT}"
-    if not text.startswith("/") or is_citizen_payload(text):
+    # Everything before the first letter or digit: spaces, emoji, zero-width characters
+    # the normaliser drops and Rasa strips. A slash there could end up leading the text
+    # Rasa unpacks, so unless the message is a citizen payload, the slashes go.
+    prefix = _BEFORE_FIRST_WORD.match(text).group()  # type: ignore[union-attr]
+    if "/" not in prefix or is_citizen_payload(text.strip()):
         return None
-    return text.lstrip("/ ") or "?"
+    return (prefix.replace("/", "") + text[len(prefix) :]).strip() or "?"
 
 
 @DefaultV1Recipe.register(

@@ -41,6 +41,8 @@ def tracker(
     metadata: Optional[Dict[str, Any]] = None,
     channel: str = "rest",
 ) -> Tracker:
+    if intent == "application_status_changed" and metadata is None:
+        metadata = {"is_external": True}  # as Rasa's trigger_intent records it
     message = {
         "text": "...",
         "intent": {"name": intent, "confidence": 1.0},
@@ -92,6 +94,17 @@ def test_a_notification_sends_the_gateways_link_never_the_entitys(gateway):
     [request] = gateway.requests
     assert request["headers"]["X-Citizen-Id"] == CITIZEN
     assert [m["response"] for m in messages][0] == "utter_status_issued"
+
+
+def test_a_typed_notification_is_ignored_whatever_it_names(gateway):
+    gateway.script = [(200, issued())]
+    typed = tracker(
+        "application_status_changed",
+        {"application_id": APPLICATION, "status": "issued"},
+        metadata={"whatsapp": {"wa_id": CITIZEN}},
+    )
+    assert run(ActionNotifyStatus(), typed) == []
+    assert gateway.requests == []
 
 
 def test_a_notification_about_someone_elses_application_says_nothing(gateway):

@@ -7,6 +7,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.settings import TwilioSettings
 from channels.twilio_whatsapp import TwilioWhatsAppInput
+from components.payload_guard import is_citizen_payload
 
 SETTINGS = TwilioSettings(
     account_sid="AC" + "0" * 32,
@@ -69,3 +70,14 @@ def test_settings_from_environment_add_whatsapp_prefix():
     )
     assert settings.whatsapp_number == "whatsapp:+14155238886"
     assert settings.enabled
+
+
+def test_a_twilio_location_is_the_same_payload_as_a_cloud_api_one(serve):
+    server = serve([TwilioWhatsAppInput(SETTINGS)])
+    url = server.url("/webhooks/twilio_whatsapp/webhook")
+    form = {"From": "whatsapp:+919800000001", "Latitude": "28.61", "Longitude": "77.2"}
+    signature = RequestValidator(SETTINGS.auth_token).compute_signature(url, form)
+    assert _post(server, form, signature).status_code == 204
+    [message] = server.received
+    assert message.text == '/share_location{"latitude": 28.61, "longitude": 77.2}'
+    assert is_citizen_payload(message.text)

@@ -9,6 +9,7 @@ import yaml
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.normalizer import IndicNormalizer
 from components.payload_guard import (
     CITIZEN_INTENTS,
     TOO_LONG_INTENT,
@@ -45,6 +46,8 @@ def test_every_domain_intent_is_either_a_citizen_or_a_system_intent():
         '/check_status{"application_id": "DL-BIR-2026-000123"}',
         '/change_language{"language": "hi"}',
         '/share_location{"latitude": 28.61, "longitude": 77.2}',
+        " /affirm",
+        '/list_services{"department": "revenue"}',
     ],
 )
 def test_button_payloads_pass(payload):
@@ -70,11 +73,35 @@ def test_button_payloads_pass(payload):
         ("/affirm@0.2", None),
         ('/affirm{"service": "birth_certificate"', None),
         ("//affirm", "affirm"),
+        (" /application_status_changed", "application_status_changed"),
+        ("/\t/restart", "restart"),
+        ("\u200d/session_start", "\u200dsession_start"),
+        ("😀/restart", "😀restart"),
+        ("\n /  /restart{}", "restart{}"),
     ],
 )
 def test_anything_else_loses_its_slashes(typed, read_as):
     assert not is_citizen_payload(typed)
     assert guarded_text(typed, 2000) == (read_as or typed.lstrip("/ "))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        ' /application_status_changed{"status": "issued"}',
+        "/\t/restart",
+        "\u200d/session_start",
+        "😀/restart",
+        "\u00a0\u2003/restart",
+        "\u200b/restart",
+    ],
+)
+def test_what_the_normaliser_makes_of_it_is_no_payload_either(typed):
+    guarded = guarded_text(typed, 2000) or typed
+    normalised = IndicNormalizer(IndicNormalizer.get_default_config()).normalise(
+        guarded
+    )
+    assert not normalised.text.strip().startswith("/"), normalised.text
 
 
 @pytest.mark.parametrize("text", ["hello", "मेरा आवेदन", "a / b", "", "1"])
@@ -106,3 +133,18 @@ def test_the_component_rewrites_the_text_rasa_reads():
 def test_the_guard_runs_before_every_other_component():
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     assert config["pipeline"][0]["name"] == "components.payload_guard.PayloadGuard"
+
+
+def test_every_button_the_assistant_offers_passes_the_guard():
+    from actions.forms import yes_no_buttons
+    from actions.replies import department_menu, departments_menu, main_menu
+    from catalog.loader import load_catalog
+
+    catalog = load_catalog()
+    replies = [departments_menu(catalog, "hi"), main_menu(catalog, "en")]
+    replies += [department_menu(catalog, d, "hinglish") for d in catalog.departments]
+    payloads = [b["payload"] for r in replies for b in r.buttons]
+    payloads += [b["payload"] for b in yes_no_buttons("hi")]
+    payloads += ["/send_later", "/talk_to_human", "/help", "/document_uploaded"]
+    assert len(payloads) > 40
+    assert [p for p in payloads if not is_citizen_payload(p)] == []
