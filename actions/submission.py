@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from datetime import date
@@ -22,6 +21,7 @@ from actions.dispatch import send
 from actions.edistrict_client import EDistrictClient, EDistrictError
 from actions.replies import Reply
 from channels.documents import document_path
+from infra.settings import rasa_api
 
 logger = logging.getLogger(__name__)
 
@@ -209,14 +209,11 @@ def retry_pending(client: Optional[EDistrictClient] = None) -> int:
 
 def notify(sender_id: str, created: Dict[str, Any]) -> None:
     """Tells the citizen (through Rasa's trigger_intent API) that a kept application went in."""
-    rasa_url = os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
-    params = {"output_channel": "latest"}
-    if os.environ.get("RASA_TOKEN"):
-        params["token"] = os.environ["RASA_TOKEN"]
+    rasa = rasa_api()
     try:
         requests.post(
-            f"{rasa_url}/conversations/{quote(sender_id, safe='')}/trigger_intent",
-            params=params,
+            f"{rasa.url}/conversations/{quote(sender_id, safe='')}/trigger_intent",
+            params=rasa.params(output_channel="latest"),
             json={
                 "name": "application_status_changed",
                 "entities": {

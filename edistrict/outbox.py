@@ -28,6 +28,8 @@ from edistrict.models import OutboxMessage
 from edistrict.settings import Settings
 
 log = logging.getLogger(__name__)
+# httpx logs each request's URL at INFO, and trigger_intent's URL carries Rasa's token.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 INTENT = "application_status_changed"
 
@@ -98,6 +100,13 @@ def _post(client: httpx.Client, settings: Settings, message: OutboxMessage) -> N
     response.raise_for_status()
 
 
+def describe(error: httpx.HTTPError) -> str:
+    """A delivery failure for logs and the outbox row: never the URL (it has the token)."""
+    if isinstance(error, httpx.HTTPStatusError):
+        return f"HTTP {error.response.status_code}"
+    return type(error).__name__
+
+
 def deliver_due(
     session_factory: sessionmaker[Session],
     settings: Settings,
@@ -143,7 +152,7 @@ def deliver_due(
                     _post(http, settings, message)
                 except httpx.HTTPError as error:
                     message.attempts += 1
-                    message.last_error = f"{type(error).__name__}: {error}"[:1000]
+                    message.last_error = describe(error)
                     message.next_attempt_at = now + backoff(message.attempts, settings)
                     blocked.add(message.application_id)
                     failed += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 import threading
 import time
@@ -21,7 +22,7 @@ from tests.edistrict.conftest import OFFICER, submit
 class FakeRasa:
     """A real HTTP server on 127.0.0.1 recording trigger_intent calls."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, status: int = 200) -> None:
         self.requests: list[dict] = []
         outer = self
 
@@ -31,7 +32,7 @@ class FakeRasa:
                 outer.requests.append(
                     {"path": self.path, "body": json.loads(self.rfile.read(length))}
                 )
-                self.send_response(200)
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
                 self.wfile.write(b'{"tracker": {}}')
@@ -154,3 +155,22 @@ def test_background_worker_delivers(sqlite_url, build_client):
         rasa.close()
     assert len(rasa.requests) == 1
     assert rows(c)[0].delivered_at is not None
+
+
+def test_rasas_token_is_never_logged_nor_stored(build_client, database_url, caplog):
+    port = free_port()
+    client = build_client(
+        database_url, rasa_url=f"http://127.0.0.1:{port}", rasa_token="rasa-secret-7"
+    )
+    state = client.app.state  # type: ignore[attr-defined]
+    submit(client)
+    rasa = FakeRasa(port, status=500)
+    caplog.set_level(logging.INFO)
+    try:
+        assert deliver_due(state.session_factory, state.settings) == (0, 1)
+    finally:
+        rasa.close()
+    assert "token=rasa-secret-7" in rasa.requests[0]["path"]
+    [row] = rows(client)
+    assert row.last_error == "HTTP 500"
+    assert "rasa-secret-7" not in caplog.text
