@@ -9,7 +9,8 @@ of replies) and:
 - requires ``Authorization: Bearer <REST_CHANNEL_TOKEN>`` when that variable is set (it
   must be wherever the REST webhook can be reached by anyone but trusted tools; the
   public edge never exposes it);
-- answers 400 for a body that is not ``{"sender": str, "message": str}``, and 413 above
+- answers 400 for a body that is not ``{"sender": str, "message": str}`` or whose sender
+  is a WhatsApp number (those conversations belong to the WhatsApp channels), 413 above
   ``MAX_MESSAGE_CHARACTERS`` (longer-but-sane messages get a polite answer from the
   assistant, see components/payload_guard.py);
 - records every message as ``input_channel="rest"`` and keeps only the metadata a REST
@@ -35,6 +36,9 @@ from sanic.response import HTTPResponse
 
 MAX_MESSAGE_CHARACTERS = 20_000
 _SENDER = re.compile(r"[\w.:@+-]{1,128}")
+# WhatsApp ids (Cloud API: digits; Twilio: whatsapp:+digits) belong to those channels: a
+# REST caller naming one would be reading that citizen's conversation and applications.
+_WHATSAPP_SENDER = re.compile(r"(?:whatsapp:)?\+?\d+", re.IGNORECASE)
 _DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
 _CHANNELS = frozenset({"csc", "web"})
 
@@ -115,6 +119,8 @@ class CitizenRestInput(InputChannel):
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not _SENDER.fullmatch(sender):
                 return _bad_request("'sender' must be 1-128 letters, digits or ._:@+-")
+            if _WHATSAPP_SENDER.fullmatch(sender):
+                return _bad_request("'sender' must not be a WhatsApp number")
             if not isinstance(text, str):
                 return _bad_request("'message' must be a string")
             if len(text) > MAX_MESSAGE_CHARACTERS:

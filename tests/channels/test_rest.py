@@ -63,6 +63,9 @@ def test_a_message_is_answered_and_recorded_as_rest(serve):
         {"sender": "x" * 129, "message": "hi"},
         {"sender": "x", "message": {"text": "hi"}},
         {"sender": "x", "message": None},
+        {"sender": "919812345678", "message": "my applications"},
+        {"sender": "+919812345678", "message": "hi"},
+        {"sender": "whatsapp:+919812345678", "message": "hi"},
     ],
 )
 def test_a_malformed_body_is_a_400_never_a_500(serve, body):
