@@ -80,6 +80,17 @@ logger = logging.getLogger(__name__)
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
+def _is_safe_raw_message(payload: Dict[str, Any]) -> bool:
+    """Whether a raw Cloud API message may go out: text or interactive, no media link.
+
+    Files go only through ``WhatsAppOutput._send_media`` (the gateway's certificates).
+    """
+    return payload.get("type") in (
+        "text",
+        "interactive",
+    ) and '"link"' not in json.dumps(payload)
+
+
 class WhatsAppOutput(OutputChannel):
     """Sends the assistant's responses through the WhatsApp Cloud API.
 
@@ -155,6 +166,7 @@ class WhatsAppOutput(OutputChannel):
     ) -> None:
         """Sends ``{"document": {...}}``, ``{"image": {...}}`` or a raw ``{"whatsapp": {...}}``.
 
+        A raw message may only be text or interactive, without media links.
         ``document``/``image`` take a ``url`` of the gateway, plus optional ``filename``
         and ``caption``; certificates are sent this way.
         """
@@ -162,8 +174,9 @@ class WhatsAppOutput(OutputChannel):
             if isinstance(json_message.get(kind), dict):
                 await self._send_media(recipient_id, kind, json_message[kind])
                 return
-        if isinstance(json_message.get("whatsapp"), dict):
-            await self._send_all(recipient_id, [dict(json_message["whatsapp"])], None)
+        raw = json_message.get("whatsapp")
+        if isinstance(raw, dict) and _is_safe_raw_message(raw):
+            await self._send_all(recipient_id, [dict(raw)], None)
         else:
             logger.warning("WhatsApp cannot send custom JSON %.200s", json_message)
 

@@ -240,3 +240,15 @@ def test_the_list_button_label_is_in_the_language_of_the_body(serve, settings, g
     [menu] = graph.messages("interactive")
     assert menu["interactive"]["action"]["button"] == text_for("list_button", "hi")
     assert channel.languages.get(CITIZEN) == "hi"
+
+
+def test_a_raw_message_with_a_media_link_is_not_sent(serve, graph, gateway_channel):
+    server = serve([gateway_channel])
+    output = gateway_channel._output("reply")
+    document = {"type": "document", "document": {"link": "https://evil.example/x.pdf"}}
+    header = {"type": "image", "image": {"link": "https://evil.example/x.png"}}
+    interactive = {"type": "interactive", "interactive": {"header": header}}
+    text = {"type": "text", "text": {"body": "ok"}}
+    for raw in (document, interactive, text):
+        server.call(output.send_custom_json(CITIZEN, {"whatsapp": raw}))
+    assert [m["type"] for m in graph.messages()] == ["text"]
