@@ -39,7 +39,8 @@ MAX_OBJECT_STREAMS = 2000
 _DELIMITERS = rb"\x00\t\n\x0c\r /<>\[\]()%{}"
 _NAME = re.compile(rb"/([^" + _DELIMITERS + rb"]*)")
 _HEX = re.compile(rb"#([0-9A-Fa-f]{2})")
-_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_STREAM_OR_SKIP = re.compile(rb"\(|%|(?<!end)stream(?:\r\n|\n|\r)")
+_LINE_END = re.compile(rb"\r\n|\n|\r")
 _OBJ = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 _OPEN_ACTION = re.compile(rb"/OpenAction\s*(<<|\[|(\d+)\s+(\d+)\s+R)")
 
@@ -60,13 +61,42 @@ def names(text: bytes) -> set[str]:
     return {name.decode("latin-1") for name in _NAME.findall(text)}
 
 
+def _string_end(data: bytes, start: int) -> int:
+    """Index just after the literal string opening at ``start`` (balanced, escapes)."""
+    depth, index = 0, start
+    while index < len(data):
+        byte = data[index]
+        if byte == 0x5C:  # backslash: the next byte is escaped
+            index += 2
+            continue
+        if byte == 0x28:
+            depth += 1
+        elif byte == 0x29:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        index += 1
+    raise FileRejected("pdf_corrupt", "The PDF is damaged: a string has no end.")
+
+
 def _streams(data: bytes) -> Iterator[Tuple[int, int, int]]:
-    """Yields (dictionary start, body start, body end) for every stream."""
+    """Yields (dictionary start, body start, body end) for every stream.
+
+    Only a ``stream`` keyword outside strings and comments opens a stream: text such
+    as ``(a stream)`` before a line break must not hide what follows from the checks.
+    """
     position = 0
     while True:
-        match = _STREAM.search(data, position)
+        match = _STREAM_OR_SKIP.search(data, position)
         if match is None:
             return
+        if match[0] == b"(":
+            position = _string_end(data, match.start())
+            continue
+        if match[0] == b"%":
+            line_end = _LINE_END.search(data, match.end())
+            position = line_end.end() if line_end else len(data)
+            continue
         body_start = match.end()
         body_end = data.find(b"endstream", body_start)
         if body_end < 0:
@@ -117,7 +147,7 @@ def _split(data: bytes) -> Tuple[bytes, List[Tuple[bytes, bytes]]]:
                 "pdf_unscannable", "The PDF has too many object streams to check."
             )
         filters = _filters(dictionary)
-        if filters not in ([], ["FlateDecode"]):
+        if filters not in ([], ["FlateDecode"]) or b"/DecodeParms" in dictionary:
             raise FileRejected(
                 "pdf_unscannable",
                 f"The PDF's object streams use {', '.join(filters)}, which cannot "

@@ -118,6 +118,27 @@ def test_image_dimensions_are_reported():
             422,
         ),
         ("pdf-javascript", s.JAVASCRIPT_PDF, "pdf_active_content", 422),
+        (  # "stream" inside strings must not hide the dictionary between them
+            "pdf-javascript-between-stream-strings",
+            s.pdf_with_catalog(
+                b"<< /Type /Catalog /Pages 2 0 R /Lang (a stream\n) "
+                b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >> "
+                b"/Foo (endstream) >>"
+            ),
+            "pdf_active_content",
+            422,
+        ),
+        (  # a predictor hides the names of an object stream from the scan
+            "pdf-object-stream-with-predictor",
+            s.pdf_with_catalog(
+                s.CATALOG,
+                s.object_stream(b"<< /S /JavaScript >>").replace(
+                    b"/FlateDecode", b"/FlateDecode /DecodeParms << /Predictor 12 >>"
+                ),
+            ),
+            "pdf_unscannable",
+            422,
+        ),
         (
             "pdf-obfuscated-name",
             s.pdf_with_catalog(
