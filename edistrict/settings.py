@@ -214,6 +214,11 @@ class Settings:
         env = os.environ if environ is None else environ
         get = env.get
         mode = get("EDISTRICT_ENV", "development").strip().lower()
+        if mode not in ("development", "production"):
+            # "prod", "live" ... must not quietly switch the development tokens on.
+            raise ConfigError(
+                f"EDISTRICT_ENV must be 'development' or 'production', got {mode!r}"
+            )
         production = mode == "production"
         data_dir = Path(get("EDISTRICT_DATA_DIR", str(REPO_ROOT / "var" / "edistrict")))
         database_url = get("EDISTRICT_DATABASE_URL") or (

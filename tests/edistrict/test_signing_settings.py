@@ -81,3 +81,9 @@ def test_production_has_no_dev_defaults():
         Settings.from_env({"EDISTRICT_OFFICER_TOKENS": "no-colon"})
     with pytest.raises(ConfigError):
         Settings.from_env({"EDISTRICT_STORAGE": "s3"})
+
+
+@pytest.mark.parametrize("mode", ["prod", "live", "Production2", "staging"])
+def test_an_unknown_environment_name_is_refused_not_treated_as_development(mode):
+    with pytest.raises(ConfigError, match="EDISTRICT_ENV"):
+        Settings.from_env({"EDISTRICT_ENV": mode})
