@@ -249,7 +249,12 @@ def whatsapp_payloads(
     for serial in range(count):
         roll = rng.random()
         if roll < 0.6:
-            body: Any = copy.deepcopy(samples[rng.choice(names)])
+            # Without the shared corpus (a clone without ../shared), mutate valid bodies.
+            body: Any = (
+                copy.deepcopy(samples[rng.choice(names)])
+                if names
+                else near_valid(rng, serial)
+            )
             if rng.random() < 0.7:
                 _fresh_ids(rng, body, serial)
             for _ in range(rng.randint(1, 4)):
