@@ -250,13 +250,12 @@ def whatsapp_payloads(
         roll = rng.random()
         if roll < 0.6:
             # Without the shared corpus (a clone without ../shared), mutate valid bodies.
-            body: Any = (
-                copy.deepcopy(samples[rng.choice(names)])
-                if names
-                else near_valid(rng, serial)
-            )
-            if rng.random() < 0.7:
-                _fresh_ids(rng, body, serial)
+            if names:
+                body: Any = copy.deepcopy(samples[rng.choice(names)])
+                if rng.random() < 0.7:
+                    _fresh_ids(rng, body, serial)
+            else:
+                body = near_valid(rng, serial)
             for _ in range(rng.randint(1, 4)):
                 body = mutate(rng, body)
         elif roll < 0.82:
