@@ -22,6 +22,7 @@ from channels.signature import sign
 from channels.twilio_whatsapp import TwilioWhatsAppInput
 from channels.whatsapp import WhatsAppInput
 from tests.channels.conftest import APP_SECRET, load_fixture_samples, text_body
+from tests.channels.test_twilio_whatsapp import FORM, SETTINGS
 
 PAYLOADS = 2000
 SEED = 16
@@ -157,17 +158,7 @@ def test_json_too_deep_or_too_long_a_number_is_400(serve, settings):
 
 # Twilio: the same care.
 
-TWILIO = TwilioSettings(
-    account_sid="AC" + "0" * 32,
-    auth_token="twilio-test-token",
-    whatsapp_number="whatsapp:+14155238886",
-)
-FORM = {
-    "From": "whatsapp:+919800000001",
-    "To": "whatsapp:+14155238886",
-    "Body": "Namaste",
-    "MessageSid": "SM" + "1" * 32,
-}
+TWILIO = SETTINGS
 
 
 def _twilio_post(server, raw, content_type, params):
