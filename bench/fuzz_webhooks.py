@@ -332,8 +332,8 @@ def fire(
 
 def run_whatsapp(count: int, seed: int) -> int:
     """Fuzzes the WhatsApp channel in this process; returns 1 when something broke."""
+    from bench.whatsapp import bench_settings
     from channels.inbox import SQLiteInbox
-    from channels.settings import DocumentSettings, WhatsAppSettings
     from channels.signature import sign
     from channels.whatsapp import WhatsAppInput
     from tests.channels.conftest import (
@@ -342,19 +342,13 @@ def run_whatsapp(count: int, seed: int) -> int:
         load_fixture_samples,
         text_body,
     )
-    from tests.channels.fake_graph import TOKEN, FakeGraph
+    from tests.channels.fake_graph import FakeGraph
 
     graph = FakeGraph().start()
     with tempfile.TemporaryDirectory() as folder:
-        settings = WhatsAppSettings(
-            access_token=TOKEN,
-            app_secret=APP_SECRET,
-            verify_token="bench",
-            phone_number_id="1122334455667",
-            graph_url=graph.url,
-            dedup_db=Path(folder) / "dedup.db",
-            delivery_db=Path(folder) / "delivery.db",
-            documents=DocumentSettings(Path(folder) / "uploads"),
+        settings = bench_settings(
+            Path(folder),
+            graph.url,
             retry_base_delay=0.01,
             inbox_retry_base_delay=0.01,
         )

@@ -28,6 +28,21 @@ from tests.channels.conftest import APP_SECRET, ChannelServer, text_body
 from tests.channels.fake_graph import TOKEN, FakeGraph
 
 
+def bench_settings(folder: Path, graph_url: str, **changes: Any) -> WhatsAppSettings:
+    """WhatsApp settings for a bench: the fake Graph API, stores under ``folder``."""
+    return WhatsAppSettings(
+        access_token=TOKEN,
+        app_secret=APP_SECRET,
+        verify_token="bench",
+        phone_number_id="1122334455667",
+        graph_url=graph_url,
+        dedup_db=folder / "dedup.db",
+        delivery_db=folder / "delivery.db",
+        documents=DocumentSettings(folder / "uploads"),
+        **changes,
+    )
+
+
 def percentile(values: List[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -133,16 +148,7 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     graph = FakeGraph(delay=args.graph_delay).start()
     with tempfile.TemporaryDirectory() as folder:
-        settings = WhatsAppSettings(
-            access_token=TOKEN,
-            app_secret=APP_SECRET,
-            verify_token="bench",
-            phone_number_id="1122334455667",
-            graph_url=graph.url,
-            dedup_db=Path(folder) / "dedup.db",
-            delivery_db=Path(folder) / "delivery.db",
-            documents=DocumentSettings(Path(folder) / "uploads"),
-        )
+        settings = bench_settings(Path(folder), graph.url)
 
         async def fast_rasa(message: Any) -> None:
             await message.output_channel.send_text_message(

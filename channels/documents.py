@@ -33,6 +33,7 @@ from typing import Any, Dict, Optional, Set
 from channels.settings import DocumentSettings
 from filecheck import FileRejected, check_file, sniff
 
+DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")  # a stored document: its sha256
 logger = logging.getLogger(__name__)
 
 MIME_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
@@ -197,7 +198,7 @@ def document_path(
         document_id: The ``id`` from the document's metadata.
         settings: Store settings; read from the environment when omitted.
     """
-    if not re.fullmatch(r"[0-9a-f]{64}", document_id):
+    if not DOCUMENT_ID.fullmatch(document_id):
         return None
     settings = settings or DocumentSettings.from_env()
     for extension in MIME_EXTENSIONS.values():

@@ -34,12 +34,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.documents import DOCUMENT_ID
+
 MAX_MESSAGE_CHARACTERS = 20_000
 _SENDER = re.compile(r"[\w.:@+-]{1,128}")
 # WhatsApp ids (Cloud API: digits; Twilio: whatsapp:+digits) belong to those channels: a
 # REST caller naming one would be reading that citizen's conversation and applications.
 _WHATSAPP_SENDER = re.compile(r"(?:whatsapp:)?\+?\d+", re.IGNORECASE)
-_DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
 _CHANNELS = frozenset({"csc", "web"})
 
 
@@ -56,7 +57,7 @@ def allowed_metadata(metadata: Any) -> Dict[str, Any]:
         return {}
     kept: Dict[str, Any] = {}
     document = metadata.get("document")
-    if isinstance(document, dict) and _DOCUMENT_ID.fullmatch(
+    if isinstance(document, dict) and DOCUMENT_ID.fullmatch(
         str(document.get("id", ""))
     ):
         kept["document"] = {

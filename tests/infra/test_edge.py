@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import os
-import socket
 import subprocess
 import threading
 import time
@@ -18,12 +16,7 @@ import pytest
 import requests
 
 from infra import edge
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.infra.nginx_edge import require_nginx, running_edge
 
 
 def test_render_fills_every_placeholder(tmp_path):
@@ -52,18 +45,8 @@ def test_malformed_settings_are_refused(tmp_path, name, value):
         edge.render({"GOV_VAR_DIR": str(tmp_path), name: value})
 
 
-def _require_nginx() -> str:
-    nginx = edge.find_nginx()
-    if nginx is None:
-        message = "nginx is not installed (apt-get install nginx-light)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; CI requires it", pytrace=False)
-        pytest.skip(message)
-    return nginx
-
-
 def test_rendered_configuration_passes_nginx_t(tmp_path):
-    nginx = _require_nginx()
+    nginx = require_nginx()
     rendered = edge.render({"GOV_VAR_DIR": str(tmp_path)})
     result = subprocess.run(
         [*rendered.command(nginx), "-t", "-q"], capture_output=True, text=True
@@ -104,39 +87,17 @@ def _stub(name: str) -> Tuple[http.server.ThreadingHTTPServer, List[Tuple[str, s
 
 @contextlib.contextmanager
 def _proxy(var: Path, **settings: str) -> Iterator[Dict[str, object]]:
-    nginx = _require_nginx()
     rasa, rasa_seen = _stub("rasa")
     gateway, gateway_seen = _stub("gateway")
-    port = _free_port()
-    rendered = edge.render(
-        {
-            "GOV_VAR_DIR": str(var),
-            "PUBLIC_HOST": "127.0.0.1",
-            "PUBLIC_PORT": str(port),
-            "RASA_PORT": str(rasa.server_address[1]),
-            "EDISTRICT_PORT": str(gateway.server_address[1]),
-            "EDGE_MAX_BODY": "64k",
-            **settings,
-        }
-    )
-    process = subprocess.Popen(
-        rendered.command(nginx), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                requests.get(url, timeout=1)
-                break
-            except requests.RequestException:
-                assert process.poll() is None, (
-                    var / "log" / "nginx-error.log"
-                ).read_text()
-                time.sleep(0.1)
-        yield {"url": url, "rasa": rasa_seen, "gateway": gateway_seen, "var": var}
+        with running_edge(
+            var,
+            rasa.server_address[1],
+            gateway.server_address[1],
+            **{"EDGE_MAX_BODY": "64k", **settings},
+        ) as url:
+            yield {"url": url, "rasa": rasa_seen, "gateway": gateway_seen, "var": var}
     finally:
-        process.terminate()
-        process.wait(10)
         rasa.shutdown()
         gateway.shutdown()
 

@@ -12,17 +12,14 @@ The edge tests skip when nginx is not installed, and fail under CI=true.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 import uuid
 from typing import Any, Dict, Iterator
 
 import pytest
 import requests
 
-from infra import edge
 from infra.settings import ACTION_TOKEN_HEADER
+from tests.infra.nginx_edge import running_edge
 from tests.integration.servers import (
     ACTION_SERVER_TOKEN,
     MODEL,
@@ -69,39 +66,9 @@ def gateway(tmp_path_factory) -> Iterator[Server]:
 @pytest.fixture(scope="module")
 def public(rasa, gateway, tmp_path_factory) -> Iterator[str]:
     """nginx rendered from the project's template in front of this Rasa and gateway."""
-    nginx = edge.find_nginx()
-    if nginx is None:
-        message = "nginx is not installed (scripts/install.sh installs nginx-light)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; CI requires it", pytrace=False)
-        pytest.skip(message)
     var = tmp_path_factory.mktemp("edge-boundary")
-    port = free_port()
-    rendered = edge.render(
-        {
-            "GOV_VAR_DIR": str(var),
-            "PUBLIC_HOST": "127.0.0.1",
-            "PUBLIC_PORT": str(port),
-            "RASA_PORT": str(rasa.port),
-            "EDISTRICT_PORT": str(gateway.port),
-        }
-    )
-    process = subprocess.Popen(
-        rendered.command(nginx), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                requests.get(url, timeout=1)
-                break
-            except requests.RequestException:
-                assert process.poll() is None, "nginx exited"
-                time.sleep(0.1)
+    with running_edge(var, rasa.port, gateway.port) as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 def _rasa(server: Server) -> str:
