@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Dict, List, Optional
 
-from actions import validators
+from actions import answer_words, validators
 from actions.replies import Reply, department_menu, info_reply
 from actions.texts import localize
 from catalog.loader import Catalog, Field, Service
 
-# Intents that, inside the form, are commands rather than answers.
+# Intents that, inside the form, may interrupt it (see ``_interrupts``).
 COMMAND_INTENTS = frozenset(
     {
         "stop",
@@ -33,10 +33,15 @@ COMMAND_INTENTS = frozenset(
         "list_services",
     }
 )
+# Side questions: answered, then the same question is asked again; nothing changes.
+SIDE_QUESTIONS = frozenset(
+    {"ask_fee", "ask_documents", "ask_processing_time", "ask_eligibility", "help"}
+)
 COMMAND_CONFIDENCE = 0.7
+# Free-text answers accept almost anything, so only a surer side question interrupts them.
+FREE_TEXT_COMMAND_CONFIDENCE = 0.8
+FREE_TEXT_TYPES = ("name", "text")
 TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
-_LATER = {"later", "baad mein", "baad me", "bad me", "baad mai", "बाद में", "/send_later"}
-_SKIP = {"skip", "chhodo", "chodo", "छोड़ें", "छोड़ो", "-", "na", "n/a", "none", "nahi hai"}
 
 
 @dataclass
@@ -164,8 +169,11 @@ def handle_answer(
 ) -> List[Reply]:
     """Applies one message to the draft (in place) and returns the replies to send.
 
-    The form asks the next question itself afterwards; replies here are only
-    acknowledgements, answers to side questions and error messages.
+    Answer first: the message is read as the answer to the open question before anything
+    else; only explicit cancel wording, a side question that is not a valid answer (or a
+    sure one at a free-text question) or a request for another service interrupts. The
+    form asks the next question itself afterwards; replies here are acknowledgements,
+    answers to side questions and error messages.
     """
     if message.intent == TOO_LONG_INTENT:
         return [Reply("utter_message_too_long")]
@@ -174,19 +182,36 @@ def handle_answer(
         return _confirm_stop(draft, message)
     if step.kind == "confirm_switch":
         return _confirm_switch(draft, message, step.name or "")
-    if message.is_command and step.kind not in ("summary",) or message.intent == "stop":
+    if asks_to_stop(message):
+        draft["pending"] = "stop"
+        return []
+    if step.kind == "service":
+        replies = (
+            _command(draft, message, catalog, language) if message.is_command else None
+        )
+        return (
+            replies
+            if replies is not None
+            else _choose_service(draft, message, catalog, language)
+        )
+    service = catalog[draft["service"]]
+    item = field_of(service, step.name or "") if step.kind == "field" else None
+    reading = _read(step, item, draft, service, message, language, today)
+    if _interrupts(message, item, reading, draft, catalog):
         replies = _command(draft, message, catalog, language)
         if replies is not None:
             return replies
-    if step.kind == "service":
-        return _choose_service(draft, message, catalog, language)
-    service = catalog[draft["service"]]
+    if step.kind == "field" and item is not None:
+        return _answer_field(draft, item, reading, language)
+    if step.kind == "document":
+        return _answer_document(draft, service, step.name or "", reading, language)
+    if step.kind == "summary":
+        return _answer_summary(draft, reading)
+    if isinstance(reading, validators.Invalid):
+        return [Reply("utter_invalid_yes_no")]
     if step.kind == "eligibility":
-        result = validators.validate_yes_no(message.text, message.intent)
-        if isinstance(result, validators.Invalid):
-            return [Reply("utter_invalid_yes_no")]
-        draft["eligible"] = result.value
-        if not result.value:
+        draft["eligible"] = reading.value
+        if not reading.value:
             draft["status"] = "declined"
             return [
                 Reply(
@@ -194,34 +219,119 @@ def handle_answer(
                 )
             ]
         return []
-    if step.kind == "field":
-        return _answer_field(
-            draft, field_of(service, step.name or ""), message, language, today
-        )
-    if step.kind == "document":
-        return _answer_document(draft, service, step.name or "", message, language)
-    if step.kind == "summary":
-        return _answer_summary(draft, service, message, language)
     if step.kind == "consent":
-        result = validators.validate_yes_no(message.text, message.intent)
-        if isinstance(result, validators.Invalid):
-            return [Reply("utter_invalid_yes_no")]
-        draft["consent"] = result.value
-        if not result.value:
+        draft["consent"] = reading.value
+        if not reading.value:
             draft["status"] = "declined"
             return [Reply("utter_consent_refused")]
         draft["status"] = "done"
-        return []
     return []
+
+
+def asks_to_stop(message: Incoming) -> bool:
+    """True for the stop button, or a stop intent with explicit cancel wording.
+
+    The NLU alone does not cancel: "छोड़ें" (skip) or "continue" may be read as stop.
+    """
+    if answer_words.is_one_of(message.text, answer_words.STOP):
+        return True
+    if message.intent != "stop":
+        return False
+    return message.text.startswith("/") or answer_words.says_stop(message.text)
+
+
+def _read(
+    step: Step,
+    item: Optional[Field],
+    draft: Dict[str, Any],
+    service: Service,
+    message: Incoming,
+    language: str,
+    today: date,
+) -> validators.Result:
+    """The message read as the answer to the open question (nothing is stored yet)."""
+    if item is not None:
+        return read_field(item, message, language, today)
+    if step.kind == "document":
+        if message.document:
+            return validators.Valid(message.document, "✓")
+        if message.intent == "send_later" or answer_words.is_one_of(
+            message.text, answer_words.LATER
+        ):
+            return validators.Valid("later", "⏳")
+        return validators.Invalid("document")
+    if step.kind == "summary":
+        return _read_summary(draft, service, message, language)
+    return validators.validate_yes_no(message.text, message.intent)
+
+
+def read_field(
+    item: Field, message: Incoming, language: str, today: date
+) -> validators.Result:
+    """Reads a message as the answer to one field.
+
+    An optional field is skipped by a skip word or a "no"; a greeting, thanks or "ok" is
+    never a name or a free-text answer.
+    """
+    text = message.text
+    if not item.required and (
+        answer_words.is_one_of(text, answer_words.SKIP)
+        or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
+    ):
+        return validators.Valid(None, localize(SKIPPED, language))
+    if item.type in FREE_TEXT_TYPES and answer_words.is_one_of(
+        text, answer_words.NOT_ANSWERS
+    ):
+        return validators.Invalid("not_an_answer")
+    choices = [
+        validators.Choice(c.value, c.label, c.aliases) for c in (item.choices or [])
+    ]
+    result = validators.validate(
+        item.type,
+        text,
+        language=language,
+        today=today,
+        constraints=field_constraints(item),
+        choices=choices,
+        intent=message.intent,
+    )
+    if isinstance(result, validators.Invalid) and answer_words.is_one_of(
+        text, answer_words.NOT_ANSWERS
+    ):
+        return validators.Invalid("not_an_answer")
+    return result
+
+
+# How a skipped optional field is shown in the summary.
+SKIPPED = {"en": "not applicable", "hi": "लागू नहीं", "hinglish": "lagu nahi"}
+
+
+def _interrupts(
+    message: Incoming,
+    item: Optional[Field],
+    reading: validators.Result,
+    draft: Dict[str, Any],
+    catalog: Catalog,
+) -> bool:
+    """True when the message is a command rather than the answer it was read as."""
+    if not message.is_command or message.intent == "stop":
+        return False
+    if message.intent == "apply_service":
+        target = message.entities.get("service")
+        return bool(target) and target in catalog and target != draft.get("service")
+    if isinstance(reading, validators.Invalid):
+        return True
+    free_text = item is not None and item.type in FREE_TEXT_TYPES
+    sure = message.text.startswith("/") or (
+        message.confidence >= FREE_TEXT_COMMAND_CONFIDENCE
+    )
+    return free_text and sure and message.intent in SIDE_QUESTIONS | {"talk_to_human"}
 
 
 def _command(
     draft: Dict[str, Any], message: Incoming, catalog: Catalog, language: str
 ) -> Optional[List[Reply]]:
     intent = message.intent
-    if intent == "stop":
-        draft["pending"] = "stop"
-        return []
     if intent == "apply_service":
         target = message.entities.get("service")
         if target and target != draft.get("service") and target in catalog:
@@ -230,7 +340,7 @@ def _command(
                 return []
             draft["service"] = target
             return []
-        return None if not draft.get("service") else []
+        return None
     if intent in ("ask_fee", "ask_documents", "ask_processing_time", "ask_eligibility"):
         service_id = message.entities.get("service") or draft.get("service")
         if not service_id or service_id not in catalog:
@@ -243,12 +353,25 @@ def _command(
     return None
 
 
+def _confirmation(message: Incoming) -> validators.Result:
+    """A yes/no to "cancel?" or "switch?"; keep-wording is a no, cancel wording a yes.
+
+    Only a sure affirm intent counts as yes without a yes word: the default keeps data.
+    """
+    if answer_words.is_one_of(message.text, answer_words.KEEP):
+        return validators.Valid(False, "✗")
+    if asks_to_stop(message):
+        return validators.Valid(True, "✓")
+    sure = message.text.startswith("/") or message.confidence >= 0.9
+    return validators.validate_yes_no(message.text, message.intent if sure else None)
+
+
 def _confirm_stop(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
-    result = validators.validate_yes_no(message.text, message.intent)
-    if isinstance(result, validators.Invalid) and message.intent != "stop":
+    result = _confirmation(message)
+    if isinstance(result, validators.Invalid):
         return [Reply("utter_invalid_yes_no")]
     draft["pending"] = None
-    if isinstance(result, validators.Valid) and not result.value:
+    if not result.value:
         return [Reply("utter_continue_application")]
     draft["status"] = "cancelled"
     return [Reply("utter_application_cancelled")]
@@ -257,7 +380,7 @@ def _confirm_stop(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
 def _confirm_switch(
     draft: Dict[str, Any], message: Incoming, target: str
 ) -> List[Reply]:
-    result = validators.validate_yes_no(message.text, message.intent)
+    result = _confirmation(message)
     if isinstance(result, validators.Invalid):
         return [Reply("utter_invalid_yes_no")]
     draft["pending"] = None
@@ -295,31 +418,14 @@ def field_constraints(item: Field) -> Dict[str, Any]:
 
 
 def _answer_field(
-    draft: Dict[str, Any], item: Field, message: Incoming, language: str, today: date
+    draft: Dict[str, Any], item: Field, result: validators.Result, language: str
 ) -> List[Reply]:
-    text = message.text
-    if not item.required and validators.clean(text).lower() in _SKIP:
-        result: validators.Result = validators.Valid(None, "-")
-    else:
-        choices = [
-            validators.Choice(c.value, c.label, c.aliases) for c in (item.choices or [])
-        ]
-        result = validators.validate(
-            item.type,
-            text,
-            language=language,
-            today=today,
-            constraints=field_constraints(item),
-            choices=choices,
-            intent=message.intent,
-        )
     if isinstance(result, validators.Invalid):
         count = draft["invalid"].get(item.name, 0) + 1
         draft["invalid"][item.name] = count
         example = localize(item.example, language) if item.example else ""
-        replies = [
-            Reply(f"utter_invalid_{result.code}", {"example": example, **result.params})
-        ]
+        params = {"example": example, "label": field_label(item, language)}
+        replies = [Reply(f"utter_invalid_{result.code}", {**params, **result.params})]
         if count % 3 == 2:  # on the 2nd failure, then every third one
             replies.append(
                 Reply(
@@ -345,49 +451,53 @@ def _answer_document(
     draft: Dict[str, Any],
     service: Service,
     doc_type: str,
-    message: Incoming,
+    reading: validators.Result,
     language: str,
 ) -> List[Reply]:
     document = next(d for d in service.documents if d.type == doc_type)
     name = localize(document.name, language)
-    if message.document:
-        draft["documents"][doc_type] = message.document
-        if draft.get("editing") == f"document:{doc_type}":
-            draft["editing"] = None
-        return [Reply("utter_document_received", {"document": name})]
-    text = validators.clean(message.text).lower()
-    if message.intent == "send_later" or text in _LATER:
-        draft["documents"][doc_type] = "later"
-        if draft.get("editing") == f"document:{doc_type}":
-            draft["editing"] = None
+    if isinstance(reading, validators.Invalid):
+        return [Reply("utter_document_expected", {"document": name})]
+    draft["documents"][doc_type] = reading.value
+    if draft.get("editing") == f"document:{doc_type}":
+        draft["editing"] = None
+    if reading.value == "later":
         return [Reply("utter_document_later", {"document": name})]
-    return [Reply("utter_document_expected", {"document": name})]
+    return [Reply("utter_document_received", {"document": name})]
 
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+SUMMARY_OK = "ok"
 
 
-def _answer_summary(
+def _read_summary(
     draft: Dict[str, Any], service: Service, message: Incoming, language: str
-) -> List[Reply]:
+) -> validators.Result:
+    """At the summary: ``SUMMARY_OK``, or the key of the row to change (by number/name)."""
     rows = summary_items(draft, service, language)
     text = validators.clean(message.text)
     number = _NUMBER.match(text)
-    if number and 1 <= int(number.group(1)) <= len(rows):
-        draft["editing"] = rows[int(number.group(1)) - 1][0]
-        return []
+    if number:
+        if 1 <= int(number.group(1)) <= len(rows):
+            return validators.Valid(rows[int(number.group(1)) - 1][0], text)
+        return validators.Invalid("summary_item")
     if message.intent == "affirm" and message.text.lower() not in ("ok change",):
-        draft["summary_ok"] = True
-        return []
+        return validators.Valid(SUMMARY_OK, text)
     result = validators.validate_yes_no(text, message.intent)
     if isinstance(result, validators.Valid) and result.value:
-        draft["summary_ok"] = True
-        return []
+        return validators.Valid(SUMMARY_OK, text)
     key = _match_row(text, rows)
-    if key:
-        draft["editing"] = key
-        return []
-    return [Reply("utter_ask_which_field")]
+    return validators.Valid(key, text) if key else validators.Invalid("summary_item")
+
+
+def _answer_summary(draft: Dict[str, Any], reading: validators.Result) -> List[Reply]:
+    if isinstance(reading, validators.Invalid):
+        return [Reply("utter_ask_which_field")]
+    if reading.value == SUMMARY_OK:
+        draft["summary_ok"] = True
+    else:
+        draft["editing"] = reading.value
+    return []
 
 
 def _words(text: str) -> set:

@@ -16,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import answer_words
 from actions.application import (
     Incoming,
     handle_answer,
@@ -245,12 +246,13 @@ class ActionAskApplicationStep(Action):
         elif item.type == "yes_no":
             buttons = yes_no_buttons(language)
         example = localize(item.example, language) if item.example else ""
+        params = {"prompt": localize(item.prompt, language), "example": example}
+        if not item.required:
+            skip = answer_words.first(answer_words.SKIP, language)
+            buttons = [*buttons, {"title": skip, "payload": skip}]
+            return Reply("utter_ask_optional_field", {**params, "skip": skip}, buttons)
         response = "utter_ask_field" if example else "utter_ask_field_no_example"
-        return Reply(
-            response,
-            {"prompt": localize(item.prompt, language), "example": example},
-            buttons,
-        )
+        return Reply(response, params, buttons)
 
 
 class ActionFinishApplication(Action):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
+from actions.answer_words import NOT_IN_NAMES
 from delhi import aadhaar, districts, mobile, pincode
 from delhi.digits import DEVANAGARI_DIGITS
 
@@ -63,7 +64,9 @@ _NAME_PREFIX = re.compile(
 def validate_name(text: str) -> Result:
     """A person's name in Roman or Devanagari script, 2-60 characters, no digits."""
     name = _NAME_PREFIX.sub("", clean(text)).strip(" .")
-    name = re.sub(r"\s+(hai|he|h|है)$", "", name, flags=re.IGNORECASE)
+    name = re.sub(r"\s+(hai|he|h|है|ji|जी)$", "", name, flags=re.IGNORECASE)
+    if {word.lower() for word in name.split()} & NOT_IN_NAMES:
+        return Invalid("not_an_answer")
     letters = sum(ch.isalpha() or "\u0900" <= ch <= "\u097f" for ch in name)
     if not _NAME.match(name) or letters < 2 or len(name) > 60:
         return Invalid("name")
@@ -241,6 +244,7 @@ def validate_number(
 ) -> Result:
     """A non-negative amount: "250000", "2,50,000", "2.5 lakh", "ढाई लाख" is not parsed."""
     answer = clean(text).lower().replace(",", "")
+    answer = re.sub(r"(\b(years?|yrs?|saal|sal|varsh|baras)\b|वर्ष|साल)", " ", answer)
     answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)
     if not match:

@@ -1,0 +1,208 @@
+"""Words with a fixed meaning inside the application form, in one place per language.
+
+The form reads every message first as the answer to its question; these lists say which
+short messages are not answers (greetings, thanks, "ok"), which skip an optional field or
+mean "none", which put a document off, and which wording is an explicit request to cancel.
+A skip word is never a cancel word (tests/actions/test_answer_words.py checks it), so the
+word the assistant tells the citizen to write to skip can never cancel an application.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Dict, Iterable, Tuple
+
+Words = Dict[str, Tuple[str, ...]]
+
+# Skips an optional field. The first word per language is the one the assistant offers.
+SKIP: Words = {
+    "en": ("skip", "none", "not applicable", "n/a", "na", "nil", "-"),
+    "hi": ("छोड़ें", "छोड़ो", "छोड़ दें", "लागू नहीं", "कोई नहीं"),
+    "hinglish": ("chhodiye", "chhodo", "chodo", "skip karo", "koi nahi", "lagu nahi"),
+}
+
+# "No" to an optional field means it does not apply ("spouse's name?" - "not married").
+NONE_ANSWERS: Words = {
+    "en": ("no", "nope", "nothing", "not married", "unmarried", "i am not married"),
+    "hi": ("नहीं", "नही", "नहीं है", "शादी नहीं हुई", "अविवाहित", "कोई नहीं है"),
+    "hinglish": (
+        "nahi",
+        "nahin",
+        "nhi",
+        "nai",
+        "nahi hai",
+        "nhi hai",
+        "shaadi nahi hui",
+        "shadi nahi hui",
+        "unmarried hoon",
+    ),
+}
+
+# Puts a document off ("I will send it later").
+LATER: Words = {
+    "en": ("later", "send later", "i will send later", "not now", "afterwards"),
+    "hi": ("बाद में", "बाद में भेजूंगा", "बाद में भेजूँगी", "अभी नहीं"),
+    "hinglish": ("baad mein", "baad me", "bad me", "baad mai", "baad mein bhejunga"),
+}
+
+# Explicit cancel wording: a stop intent interrupts the form only with one of these.
+STOP: Words = {
+    "en": ("cancel", "stop", "quit", "exit", "abort", "don't want", "do not want"),
+    "hi": ("रद्द", "कैंसल", "बंद करो", "बंद करें", "बंद कर दो", "नहीं चाहिए", "नहीं करना"),
+    "hinglish": (
+        "cancel",
+        "radd",
+        "band karo",
+        "band kar do",
+        "band karein",
+        "nahi chahiye",
+        "nahi karna",
+        "rehne do",
+        "rahne do",
+    ),
+}
+
+# At "cancel?" or "switch?" these mean: no, keep my application.
+KEEP: Words = {
+    "en": ("continue", "go on", "keep it", "keep", "carry on", "don't cancel"),
+    "hi": ("जारी रखें", "जारी रखो", "आगे बढ़ें", "रखें", "रद्द मत करो"),
+    "hinglish": ("jaari rakho", "jari rakho", "aage badho", "rakho", "cancel mat karo"),
+}
+
+# Messages that are never the answer to a name or free-text question.
+NOT_ANSWERS: Words = {
+    "en": (
+        "hi",
+        "hii",
+        "hello",
+        "hey",
+        "good morning",
+        "ok",
+        "okay",
+        "k",
+        "thanks",
+        "thank you",
+        "yes",
+        "no",
+        "hmm",
+        "what",
+        "why",
+        "help",
+        "continue",
+        "next",
+    ),
+    "hi": (
+        "नमस्ते",
+        "नमस्कार",
+        "हेलो",
+        "हाय",
+        "ठीक है",
+        "धन्यवाद",
+        "हाँ",
+        "हां",
+        "जी",
+        "क्या",
+        "नहीं",
+    ),
+    "hinglish": (
+        "namaste",
+        "namaskar",
+        "ram ram",
+        "theek hai",
+        "thik hai",
+        "shukriya",
+        "dhanyavad",
+        "haan",
+        "han",
+        "ji",
+        "haan ji",
+        "kya",
+        "nahi",
+        "nhi",
+    ),
+}
+
+# Words no person's name contains: commands, questions, greetings.
+NOT_IN_NAMES = frozenset(
+    {
+        "hi",
+        "hello",
+        "hey",
+        "namaste",
+        "नमस्ते",
+        "ok",
+        "okay",
+        "thanks",
+        "yes",
+        "no",
+        "cancel",
+        "stop",
+        "fee",
+        "fees",
+        "help",
+        "document",
+        "documents",
+        "certificate",
+        "application",
+        "status",
+        "talk",
+        "person",
+        "human",
+        "agent",
+        "kitna",
+        "kitni",
+        "kya",
+        "kaise",
+        "kab",
+        "chahiye",
+        "karna",
+        "karo",
+        "hai",
+        "नहीं",
+        "क्या",
+        "कितना",
+        "कितनी",
+        "चाहिए",
+        "शुल्क",
+        "रद्द",
+        "nahi",
+        "nhi",
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """Lower-cased NFC text without punctuation at the ends and with single spaces."""
+    text = unicodedata.normalize("NFC", text).lower()
+    text = re.sub(r"[\u200b-\u200d\ufeff]", "", text)
+    text = re.sub(r"\s+", " ", text).strip(" .!?,;:'\"।")
+    return text
+
+
+def every(words: Words) -> frozenset:
+    """All words of a list, in every language (citizens mix languages)."""
+    return frozenset(normalise(word) for group in words.values() for word in group)
+
+
+def is_one_of(text: str, words: Words) -> bool:
+    """True when the whole message is one of ``words`` (any language)."""
+    return normalise(text) in every(words)
+
+
+def mentions(text: str, words: Iterable[str]) -> bool:
+    """True when the message contains one of ``words`` as whole words."""
+    message = f" {normalise(text)} "
+    return any(f" {normalise(word)} " in message for word in words)
+
+
+def says_stop(text: str) -> bool:
+    """True when the message has explicit cancel wording (and is not a skip word)."""
+    if is_one_of(text, SKIP):
+        return False
+    return mentions(text, every(STOP))
+
+
+def first(words: Words, language: str) -> str:
+    """The word the assistant offers in ``language`` (the first of its list)."""
+    return (words.get(language) or words["en"])[0]

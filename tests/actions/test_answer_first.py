@@ -1,0 +1,256 @@
+"""Answer first: inside the form a message is read as the answer before as a command.
+
+Each case is a kind of message seen in real conversations, with the intent and confidence
+the NLU may give it; the form must store the answer (or reject it politely) and only
+interrupt for explicit cancel wording, side questions that are not answers, or another
+service.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions import answer_words
+from actions.application import (
+    Incoming,
+    asks_to_stop,
+    handle_answer,
+    new_draft,
+    next_step,
+)
+from actions.forms import ActionAskApplicationStep
+from catalog.loader import load_catalog
+
+TODAY = date(2026, 11, 28)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog(Path(__file__).parent / "catalog")
+
+
+def at_field(catalog, name, **answers):
+    """A test_answers draft whose open question is ``name``."""
+    draft = new_draft("test_answers")
+    draft["answers"].update(answers)
+    service = catalog["test_answers"]
+    for item in service.fields:
+        if item.name == name:
+            break
+        draft["answers"].setdefault(item.name, "x")
+    assert next_step(draft, catalog).name == name
+    return draft
+
+
+def say(draft, catalog, text, intent="inform", confidence=0.95, language="en", **extra):
+    message = Incoming(text=text, intent=intent, confidence=confidence, **extra)
+    return [r.response for r in handle_answer(draft, message, catalog, language, TODAY)]
+
+
+@pytest.mark.parametrize(
+    "field, text, intent, confidence, stored",
+    [
+        ("purpose", "College admission", "apply_service", 0.93, "College admission"),
+        (
+            "purpose",
+            "scholarship ke liye",
+            "apply_service",
+            0.88,
+            "scholarship ke liye",
+        ),
+        ("father_name", "बनवारी लाल", "talk_to_human", 0.76, "बनवारी लाल"),
+        ("father_name", "mera naam wala nahi, pita ji: Ram Lal", "inform", 0.5, None),
+        ("gender", "aadmi", "talk_to_human", 0.91, "male"),
+        ("gender", "ladki", "greet", 0.85, "female"),
+        ("spouse_name", "छोड़ें", "stop", 0.97, None),
+        ("spouse_name", "नहीं", "deny", 0.99, None),
+        ("spouse_name", "शादी नहीं हुई", "deny", 0.9, None),
+        ("spouse_name", "skip", "stop", 0.9, None),
+        ("spouse_name", "chhodiye", "stop", 0.9, None),
+        ("age", "40 years", "inform", 0.6, 40),
+        ("age", "४५ साल", "inform", 0.6, 45),
+    ],
+)
+def test_an_answer_is_stored_whatever_the_intent(
+    catalog, field, text, intent, confidence, stored
+):
+    draft = at_field(catalog, field)
+    replies = say(draft, catalog, text, intent=intent, confidence=confidence)
+    if stored is None and field == "father_name":
+        assert field not in draft["answers"]  # a sentence is not a name
+        return
+    assert draft["answers"][field] == stored, replies
+    assert draft["pending"] is None
+    assert "utter_human_handoff" not in replies
+
+
+@pytest.mark.parametrize(
+    "field, text, intent",
+    [
+        ("father_name", "Hi", "greet"),
+        ("father_name", "नमस्ते", "greet"),
+        ("father_name", "ok", "affirm"),
+        ("father_name", "नहीं", "deny"),
+        ("father_name", "haan ji", "affirm"),
+        ("purpose", "hello", "greet"),
+        ("purpose", "thank you", "thank"),
+        ("purpose", "continue", "stop"),
+        ("age", "hi", "greet"),
+    ],
+)
+def test_greetings_and_acknowledgements_are_not_answers(catalog, field, text, intent):
+    draft = at_field(catalog, field)
+    replies = say(draft, catalog, text, intent=intent, confidence=0.99)
+    assert field not in draft["answers"]
+    assert draft["pending"] is None
+    assert replies == ["utter_invalid_not_an_answer"]
+
+
+def test_the_not_an_answer_message_names_the_field_and_a_valid_example(catalog):
+    draft = at_field(catalog, "father_name")
+    message = Incoming(text="Hi", intent="greet", confidence=0.99)
+    (reply,) = handle_answer(draft, message, catalog, "hi", TODAY)
+    assert reply.params["label"] == "पिता का नाम"
+    assert reply.params["example"] == "बनवारी लाल"
+
+
+@pytest.mark.parametrize(
+    "text, confidence",
+    [("cancel", 0.6), ("form cancel karo", 0.9), ("आवेदन रद्द करें", 0.95), ("/stop", 1)],
+)
+def test_explicit_cancel_wording_asks_for_confirmation(catalog, text, confidence):
+    draft = at_field(catalog, "purpose", father_name="Ram Lal")
+    say(draft, catalog, text, intent="stop", confidence=confidence)
+    assert next_step(draft, catalog).kind == "confirm_stop"
+    assert "purpose" not in draft["answers"]
+
+
+@pytest.mark.parametrize("answer", ["nahi", "continue", "जारी रखें", "what?"])
+def test_the_cancel_confirmation_keeps_the_data_unless_confirmed(catalog, answer):
+    draft = at_field(catalog, "purpose", father_name="Ram Lal")
+    say(draft, catalog, "cancel", intent="stop")
+    say(draft, catalog, answer, intent="affirm", confidence=0.6)
+    assert draft["status"] == "open"
+    assert draft["answers"]["father_name"] == "Ram Lal"
+    if answer != "what?":
+        assert next_step(draft, catalog).name == "purpose"
+
+
+def test_yes_at_the_cancel_confirmation_cancels(catalog):
+    draft = at_field(catalog, "purpose")
+    say(draft, catalog, "cancel", intent="stop")
+    assert say(draft, catalog, "haan", intent="affirm") == [
+        "utter_application_cancelled"
+    ]
+    assert draft["status"] == "cancelled"
+
+
+def test_skip_words_never_cancel():
+    for word in answer_words.every(answer_words.SKIP):
+        assert not answer_words.says_stop(word), word
+        assert not asks_to_stop(Incoming(text=word, intent="stop", confidence=0.99))
+
+
+def test_the_offered_skip_word_skips(catalog):
+    service = catalog["test_answers"]
+    for language in ("en", "hi", "hinglish"):
+        question = ActionAskApplicationStep.field_question(
+            service, "spouse_name", language
+        )
+        assert question.response == "utter_ask_optional_field"
+        skip = question.params["skip"]
+        assert {"title": skip, "payload": skip} in question.buttons
+        draft = at_field(catalog, "spouse_name")
+        say(draft, catalog, skip, intent="stop", confidence=0.99, language=language)
+        assert draft["answers"]["spouse_name"] is None
+        assert next_step(draft, catalog).name == "purpose"
+
+
+@pytest.mark.parametrize(
+    "text, intent, reply",
+    [
+        ("fees kitni hai?", "ask_fee", "utter_service_fee"),
+        ("kaun se documents lagenge", "ask_documents", "utter_service_documents"),
+        ("mujhe kisi se baat karni hai", "talk_to_human", "utter_human_handoff"),
+    ],
+)
+def test_sure_side_questions_at_free_text_are_answered_not_stored(
+    catalog, text, intent, reply
+):
+    draft = at_field(catalog, "purpose")
+    replies = say(draft, catalog, text, intent=intent, confidence=0.95)
+    assert "purpose" not in draft["answers"]
+    assert replies and replies[0].startswith(reply.rsplit("_", 1)[0])
+
+
+def test_a_side_question_that_is_not_an_answer_interrupts_a_structured_field(catalog):
+    draft = at_field(catalog, "age")
+    replies = say(draft, catalog, "fee kitni lagegi", intent="ask_fee", confidence=0.8)
+    assert "age" not in draft["answers"]
+    assert replies and replies[0].startswith("utter_service_fee")
+
+
+def test_another_service_asks_before_leaving_and_no_keeps_everything(catalog):
+    draft = at_field(catalog, "age", father_name="Ram Lal")
+    say(
+        draft,
+        catalog,
+        "mujhe test licence chahiye",
+        intent="apply_service",
+        entities={"service": "test_licence"},
+    )
+    assert next_step(draft, catalog).kind == "confirm_switch"
+    say(draft, catalog, "nahi", intent="deny")
+    assert draft["service"] == "test_answers"
+    assert draft["answers"]["father_name"] == "Ram Lal"
+    assert next_step(draft, catalog).name == "age"
+
+
+def test_apply_service_for_the_same_service_is_read_as_the_answer(catalog):
+    draft = at_field(catalog, "purpose")
+    say(
+        draft,
+        catalog,
+        "test answers certificate for my job",
+        intent="apply_service",
+        entities={"service": "test_answers"},
+    )
+    assert draft["answers"]["purpose"] == "test answers certificate for my job"
+
+
+def test_a_number_at_the_summary_edits_that_item(catalog):
+    draft = at_field(catalog, "father_name")
+    for text in ("Ram Lal", "male", "skip", "job", "40"):
+        say(draft, catalog, text)
+    assert next_step(draft, catalog).kind == "summary"
+    say(draft, catalog, "1", intent="affirm", confidence=0.9)
+    assert next_step(draft, catalog) == next_step(
+        {**draft, "editing": "father_name"}, catalog
+    )
+    assert draft["editing"] == "father_name"
+    assert draft["summary_ok"] is False
+
+
+def _invalid_responses():
+    responses = {}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variations in (data.get("responses") or {}).items():
+            if name.startswith("utter_invalid_"):
+                responses[name] = variations
+    return responses
+
+
+def test_error_messages_take_their_examples_from_the_catalog():
+    """Literal examples in error messages went stale (an Aadhaar that fails its checksum);
+    every example comes from the field's catalog example, which is validated."""
+    responses = _invalid_responses()
+    assert "utter_invalid_aadhaar" in responses
+    literal_example = re.compile(r"\d{4,}|\d+/\d+|@\w")
+    for name, variations in responses.items():
+        for variation in variations:
+            assert not literal_example.search(variation["text"]), (name, variation)
