@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import pending
 from actions.applications import citizen_id, client_for
+from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
 from actions.replies import Reply
@@ -56,7 +57,7 @@ class ActionReceiveDocument(Action):
             application_id = waiting[0]["application_id"]
             client.upload_document(
                 application_id,
-                "requested_document",
+                requested_type(client.get_application(application_id)),
                 path,
                 document.get("filename") or path.name,
                 document.get("mime_type") or "",
@@ -70,6 +71,19 @@ class ActionReceiveDocument(Action):
             Reply("utter_document_attached", {"application_id": application_id}),
         )
         return []
+
+
+def requested_type(application: Dict[str, Any]) -> str:
+    """The document type an officer asked for (the first, when several were asked).
+
+    The gateway takes only the service's document types, so the upload carries the
+    requested one; without one named, the service's first document type.
+    """
+    requested = application.get("requested_documents") or []
+    if requested:
+        return str(requested[0])
+    service = get_catalog().get(str(application.get("service_id")))
+    return service.documents[0].type if service and service.documents else "other"
 
 
 def _drafts(tracker: Tracker) -> Iterator[Dict[str, Any]]:

@@ -1,0 +1,57 @@
+"""Citizens' journeys, from "Hi" to the certificate, over the real servers (issue 10).
+
+The journeys in ``journeys/<language>/`` were written blind, from personas and the list of
+services, before anyone read the code (format: ``journeys/README.md``). They are played
+concurrently, a few conversations at a time as real traffic would be, once per test
+session; each journey is then one test that fails with its transcript.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Dict
+
+import pytest
+
+from tests.integration.e2e import Stack
+from tests.integration.journey import Outcome, all_journeys, load, run, summary
+
+CONCURRENT = 3
+PATHS = all_journeys()
+
+
+@pytest.fixture(scope="session")
+def outcomes(e2e: Stack, whatsapp_graph) -> Dict[str, Outcome]:
+    journeys = [load(path) for path in PATHS]
+    with ThreadPoolExecutor(CONCURRENT) as pool:
+        played = list(pool.map(lambda j: run(j, e2e, whatsapp_graph), journeys))
+    folder = e2e.log_dir / "journeys"
+    folder.mkdir(exist_ok=True)
+    for outcome in played:
+        (folder / f"{outcome.id}.txt").write_text(
+            "\n".join(outcome.transcript + ["", *outcome.failures]), encoding="utf-8"
+        )
+    for language, (passed, total) in sorted(summary(played).items()):
+        print(f"journeys {language}: {passed}/{total} passed")
+    return {outcome.id: outcome for outcome in played}
+
+
+def test_every_language_has_twenty_journeys():
+    languages = [path.parent.name for path in PATHS]
+    assert {lang: languages.count(lang) for lang in set(languages)} == {
+        "en": 20,
+        "hi": 20,
+        "hinglish": 20,
+    }
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: Path(p).stem)
+def test_journey(path: Path, outcomes: Dict[str, Outcome]):
+    outcome = outcomes[load(path)["id"]]
+    assert not outcome.failures, (
+        f"{outcome.id} ({outcome.channel}, sender {outcome.sender}):\n"
+        + "\n".join(outcome.failures)
+        + "\n--- transcript (end) ---\n"
+        + outcome.tail()
+    )
