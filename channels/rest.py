@@ -15,7 +15,12 @@ of replies) and:
   assistant, see components/payload_guard.py);
 - records every message as ``input_channel="rest"`` and keeps only the metadata a REST
   client may give: ``document`` (a reference into the channels' document store) and
-  ``channel`` (``csc`` or ``web``).
+  ``channel`` (``csc`` or ``web``);
+- keeps what Rasa sends a REST citizen outside a request (the gateway's status and
+  certificate notifications through ``trigger_intent``) in a durable mailbox
+  (``channels/mailbox.py``): each webhook answer starts with the sender's pending
+  messages, oldest first, and ``GET /webhooks/rest/inbox?sender=<id>`` (same token and
+  sender rules) returns them without sending anything. Each is handed out once.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
     InputChannel,
+    OutputChannel,
     UserMessage,
 )
 from sanic import Blueprint, response
@@ -35,6 +41,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.documents import DOCUMENT_ID
+from channels.mailbox import MailboxOutputChannel, RestMailbox
+from channels.settings import RestMailboxSettings
 
 MAX_MESSAGE_CHARACTERS = 20_000
 _SENDER = re.compile(r"[\w.:@+-]{1,128}")
@@ -76,6 +84,8 @@ class CitizenRestInput(InputChannel):
     Args:
         token: Bearer token callers must present; None leaves the webhook open (local
             development on loopback).
+        mailbox: Where messages sent outside a request wait for the citizen; None: the
+            one configured by ``REST_MAILBOX_DB`` (default ``var/rest_mailbox.db``).
     """
 
     @classmethod
@@ -85,11 +95,24 @@ class CitizenRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[str, Any]]) -> InputChannel:
-        """Reads ``REST_CHANNEL_TOKEN`` from the environment."""
+        """Reads ``REST_CHANNEL_TOKEN`` and the mailbox settings from the environment."""
         return cls(os.environ.get("REST_CHANNEL_TOKEN", "").strip() or None)
 
-    def __init__(self, token: Optional[str] = None) -> None:
+    def __init__(
+        self, token: Optional[str] = None, mailbox: Optional[RestMailbox] = None
+    ) -> None:
         self.token = token
+        if mailbox is None:
+            mailbox = RestMailbox.from_settings(RestMailboxSettings.from_env())
+        self.mailbox = mailbox
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        """Output for messages sent outside a request: the mailbox.
+
+        Rasa asks for it when ``trigger_intent`` (the gateway's notifications) or
+        ``execute`` names this channel (``output_channel=latest`` for a REST citizen).
+        """
+        return MailboxOutputChannel(self.mailbox)
 
     def _authorised(self, request: Request) -> bool:
         if self.token is None:
@@ -100,12 +123,22 @@ class CitizenRestInput(InputChannel):
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> Blueprint:
-        """Routes: health ``/`` and ``/webhook``."""
+        """Routes: health ``/``, ``/webhook`` and ``/inbox``."""
         webhook = Blueprint("citizen_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/inbox", methods=["GET"])
+        async def inbox(request: Request) -> HTTPResponse:
+            if not self._authorised(request):
+                return response.json({"error": "unauthorized"}, status=401)
+            sender = request.args.get("sender")
+            problem = sender_problem(sender)
+            if problem is not None:
+                return _bad_request(problem)
+            return response.json(await self.mailbox.take(str(sender)))
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
@@ -118,10 +151,9 @@ class CitizenRestInput(InputChannel):
             if not isinstance(body, dict):
                 return _bad_request("the body must be a JSON object")
             sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not _SENDER.fullmatch(sender):
-                return _bad_request("'sender' must be 1-128 letters, digits or ._:@+-")
-            if _WHATSAPP_SENDER.fullmatch(sender):
-                return _bad_request("'sender' must not be a WhatsApp number")
+            problem = sender_problem(sender)
+            if problem is not None:
+                return _bad_request(problem)
             if not isinstance(text, str):
                 return _bad_request("'message' must be a string")
             if len(text) > MAX_MESSAGE_CHARACTERS:
@@ -139,9 +171,20 @@ class CitizenRestInput(InputChannel):
                     metadata=allowed_metadata(body.get("metadata")),
                 )
             )
-            return response.json(collector.messages)
+            # Taken once the message is handled: a failure leaves them in the mailbox.
+            pending = await self.mailbox.take(str(sender))
+            return response.json(pending + collector.messages)
 
         return webhook
+
+
+def sender_problem(sender: Any) -> Optional[str]:
+    """Why ``sender`` cannot name a REST conversation, or None when it can."""
+    if not isinstance(sender, str) or not _SENDER.fullmatch(sender):
+        return "'sender' must be 1-128 letters, digits or ._:@+-"
+    if _WHATSAPP_SENDER.fullmatch(sender):
+        return "'sender' must not be a WhatsApp number"
+    return None
 
 
 def _bad_request(message: str) -> HTTPResponse:

@@ -25,6 +25,8 @@ DEFAULT_MEDIA_HOSTS = ("lookaside.fbsbx.com",)
 DEFAULT_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 DEFAULT_WEBHOOK_MAX_BYTES = 1024 * 1024
 DEFAULT_INBOX_KEEP_SECONDS = 24 * 3600
+DEFAULT_REST_MAILBOX_SIZE = 100
+DEFAULT_REST_MAILBOX_KEEP_SECONDS = 30 * 24 * 3600
 
 WHATSAPP_REQUIRED = (
     "WHATSAPP_ACCESS_TOKEN",
@@ -319,6 +321,39 @@ class WhatsAppSettings:
     def with_changes(self, **changes: Any) -> WhatsAppSettings:
         """Returns a copy with some fields replaced (tests and bench)."""
         return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class RestMailboxSettings:
+    """The REST channel's mailbox of pushed messages (see ``channels/mailbox.py``).
+
+    Attributes:
+        path: SQLite file (``REST_MAILBOX_DB``; default ``var/rest_mailbox.db``).
+        max_messages: Newest messages kept per citizen (``REST_MAILBOX_SIZE``).
+        keep_seconds: How long an undelivered message is kept
+            (``REST_MAILBOX_KEEP_SECONDS``).
+    """
+
+    path: Path = Path("var/rest_mailbox.db")
+    max_messages: int = DEFAULT_REST_MAILBOX_SIZE
+    keep_seconds: int = DEFAULT_REST_MAILBOX_KEEP_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> RestMailboxSettings:
+        """Reads ``REST_MAILBOX_DB``, ``REST_MAILBOX_SIZE``, ``REST_MAILBOX_KEEP_SECONDS``."""
+        path = env.get("REST_MAILBOX_DB", "").strip()
+        return cls(
+            path=Path(path) if path else var_dir(env) / "rest_mailbox.db",
+            max_messages=max(
+                1, _int(env, "REST_MAILBOX_SIZE", DEFAULT_REST_MAILBOX_SIZE)
+            ),
+            keep_seconds=max(
+                1,
+                _int(
+                    env, "REST_MAILBOX_KEEP_SECONDS", DEFAULT_REST_MAILBOX_KEEP_SECONDS
+                ),
+            ),
+        )
 
 
 @dataclass(frozen=True)

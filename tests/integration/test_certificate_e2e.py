@@ -26,7 +26,7 @@ from tests.integration.e2e import (
     apply_over_rest,
     wait_for,
 )
-from tests.integration.servers import GATEWAY_PYTHON, ROOT, get_tracker
+from tests.integration.servers import GATEWAY_PYTHON, ROOT, get_tracker, post_message
 
 DECODE_QR = """
 import json, sys
@@ -208,3 +208,79 @@ def test_certificate_notified_once_after_rasa_restart_and_qr_verifies(e2e: Stack
     refused = requests.get(f"{e2e.gateway_url}/verify/{tampered}", timeout=30)
     assert refused.status_code == 404
     assert refused.json()["valid"] is False
+
+
+def rest_inbox(stack: Stack, sender: str) -> List[Dict[str, Any]]:
+    """Takes a REST citizen's pushed messages (``GET /webhooks/rest/inbox``)."""
+    response = requests.get(
+        f"http://127.0.0.1:{stack.rasa.port}/webhooks/rest/inbox",
+        params={"sender": sender},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return list(response.json())
+
+
+def test_rest_citizen_gets_the_approval_and_certificate_through_the_inbox(e2e: Stack):
+    """Issue 10: a REST citizen is notified without sending a message, once."""
+    sender = f"e2e-inbox-{uuid.uuid4().hex[:6]}"
+    done = apply_over_rest(e2e, sender, "birth_certificate", "en")
+    application_id = done.application_id
+    assert application_id, e2e.logs()
+    wait_for(
+        "the submitted notification",
+        lambda: [r for r in outbox(e2e, application_id) if r["delivered_at"]],
+        30,
+        e2e,
+    )
+    events_before = len(get_tracker(e2e.rasa.port, sender)["events"])
+
+    approve = requests.post(
+        f"{e2e.gateway_url}/api/v1/officer/applications/{application_id}/approve",
+        headers={"Authorization": f"Bearer {OFFICER_TOKEN}"},
+        timeout=60,
+    )
+    assert approve.status_code == 200, approve.text
+    wait_for(
+        "delivery of the approval notifications",
+        lambda: (
+            len(outbox(e2e, application_id)) == 3
+            and all(r["delivered_at"] for r in outbox(e2e, application_id))
+        ),
+        60,
+        e2e,
+    )
+
+    received: List[Dict[str, Any]] = []
+
+    def certificate_arrived() -> bool:
+        received.extend(rest_inbox(e2e, sender))
+        return any((m.get("custom") or {}).get("document") for m in received)
+
+    wait_for("the certificate link in the REST inbox", certificate_arrived, 30, e2e)
+    assert all(m["recipient_id"] == sender for m in received)
+    texts = [m["text"] for m in received if m.get("text")]
+    assert any(application_id in t for t in texts), texts
+    [document] = [
+        m["custom"]["document"]
+        for m in received
+        if (m.get("custom") or {}).get("document")
+    ]
+    assert document["url"].startswith(f"{e2e.gateway_url}/certificates/"), document
+    pdf = requests.get(document["url"], timeout=30)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+    # Nothing was sent by the citizen meanwhile; the messages are handed out once.
+    events = get_tracker(e2e.rasa.port, sender)["events"][events_before:]
+    typed = [
+        e
+        for e in events
+        if e["event"] == "user"
+        and (e.get("parse_data") or {}).get("intent", {}).get("name")
+        != "application_status_changed"
+    ]
+    assert typed == [], typed
+    time.sleep(1)
+    assert rest_inbox(e2e, sender) == []
+    later = post_message(e2e.rasa.port, sender, "thank you")
+    assert not [m for m in later if (m.get("custom") or {}).get("document")], later
