@@ -38,6 +38,20 @@ FIELD_TYPES: frozenset[str] = frozenset(
 )
 """Allowed ``type`` values of a field (documents are not fields)."""
 
+_SUBJECTS: tuple[str, ...] = (
+    "applicant",
+    "child",
+    "deceased",
+    "spouse",
+    "daughter",
+    "father",
+    "mother",
+    "groom",
+    "bride",
+    "person",
+)
+"""Allowed ``subject`` values of a field: whose details it asks for (default applicant)."""
+
 DEFAULT_DIR = Path(__file__).resolve().parent
 """The catalog folder shipped with the package."""
 
@@ -143,6 +157,7 @@ class Field:
     constraints: Mapping[str, Any] = field(
         default_factory=lambda: MappingProxyType({}), hash=False, compare=False
     )
+    subject: str = "applicant"  # whose details: one of _SUBJECTS
 
     def applies(self, answers: Mapping[str, Any]) -> bool:
         """Whether this field is asked, given the earlier answers.
@@ -530,6 +545,7 @@ _FIELD_KEYS = frozenset(
         "choices",
         "when",
         "constraints",
+        "subject",
     }
 )
 
@@ -580,6 +596,12 @@ def _read_field(
         raise reader.fail(f"{key}.choices", "only choice fields have choices")
     constraints = entry.get("constraints") or {}
     reader.mapping(constraints, f"{key}.constraints")
+    subject = reader.string(entry.get("subject", "applicant"), f"{key}.subject")
+    if subject not in _SUBJECTS:
+        raise reader.fail(
+            f"{key}.subject",
+            f"unknown subject {subject!r} (allowed: {', '.join(_SUBJECTS)})",
+        )
     when = (
         reader.condition(entry["when"], f"{key}.when", earlier)
         if entry.get("when") is not None
@@ -595,6 +617,7 @@ def _read_field(
         choices=tuple(choices),
         when=when,
         constraints=MappingProxyType(dict(constraints)),
+        subject=subject,
     )
 
 
