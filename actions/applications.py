@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
@@ -58,11 +59,19 @@ def status_reply(application: Dict[str, Any], language: str) -> Reply:
             "reason": application.get("reason")
             or application.get("status_reason")
             or "-",
-            "due_date": (
-                application.get("due_date") or application.get("sla_due_date") or "-"
-            )[:10],
+            "due_date": shown_date(
+                application.get("due_date") or application.get("sla_due_date")
+            ),
         },
     )
+
+
+def shown_date(value: Any) -> str:
+    """A gateway date (ISO) as citizens write it: DD/MM/YYYY, as everywhere in the chat."""
+    try:
+        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+    except ValueError:
+        return "-"
 
 
 def gateway_error_reply(error: EDistrictError, application_id: Optional[str]) -> Reply:
@@ -229,7 +238,7 @@ class ActionVerifyCertificate(Action):
                     # The gateway masks the holder's name on its public verifier.
                     "name": result.get("citizen_name") or "-",
                     "service": _service_name(result, tracker.get_slot("language")),
-                    "issued_on": (result.get("issued_at") or "-")[:10],
+                    "issued_on": shown_date(result.get("issued_at")),
                 },
             ),
         )
