@@ -31,6 +31,7 @@ class Recorded:
     json: Any = None
     form: Dict[str, Any] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
+    media_id: Optional[str] = None  # the id a media upload was given
 
 
 @dataclass
@@ -217,8 +218,8 @@ class FakeGraph:
                 }
             )
         if len(parts) == 3 and parts[2] == "media" and request.method == "POST":
-            media_id = f"media.fake.{next(self._ids)}"
-            return web.json_response({"id": media_id})
+            record.media_id = f"media.fake.{next(self._ids)}"
+            return web.json_response({"id": record.media_id})
         if len(parts) == 2 and request.method == "GET":
             media = self.media.get(parts[1])
             if media is None:

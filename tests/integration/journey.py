@@ -267,14 +267,10 @@ class WhatsAppJourneyCitizen:
         ]
 
     def download(self, message: Message) -> bytes:
-        pdfs = [
-            u.form["file"]
-            for u in self.graph.uploads()
-            if isinstance(u.form.get("file"), bytes)
-            and u.form["file"].startswith(b"%PDF")
-        ]
-        assert pdfs, "no PDF was uploaded to WhatsApp"
-        return pdfs[-1]
+        """The PDF the channel uploaded to WhatsApp for this document message."""
+        uploads = [u for u in self.graph.uploads() if u.media_id == message.media_id]
+        assert uploads, f"no upload behind {message.media_id}"
+        return bytes(uploads[-1].form["file"])
 
     @staticmethod
     def _messages(sent: List[Dict[str, Any]]) -> List[Message]:
