@@ -14,6 +14,12 @@ from sqlalchemy.orm import Session
 
 from edistrict import audit, outbox
 from edistrict.catalog import CatalogLike, fee_inr, id_prefix, service_name
+from edistrict.certificate_content import (
+    certificate_rows,
+    department_name,
+    holder_name,
+    holder_names,
+)
 from edistrict.certificate_numbers import new_certificate_number
 from edistrict.certificates import CertificateFacts, render_certificate
 from edistrict.db import utcnow
@@ -392,11 +398,13 @@ def approve_and_issue(
         if service
         else application.service_id,
         service_name_hi=service_name(service, "hi") if service else "प्रमाण पत्र",
-        department=application.department,
-        citizen_name=citizen_display_name(application),
+        department=department_name(catalog, application.department),
+        holder_names=holder_names(
+            application.service_id, application.fields or {}, service
+        ),
         issued_on=issued_at.astimezone(IST).date(),
         issued_by=actor,
-        fields=application.fields,
+        rows=certificate_rows(application.fields or {}, service),
         verify_url=f"{settings.public_base_url}/v/{token}",
     )
     pdf = render_certificate(facts)
@@ -417,11 +425,17 @@ def approve_and_issue(
     return certificate
 
 
-def citizen_display_name(application: Application) -> str:
-    """The name to print: the citizen's name, else the first name-typed answer."""
-    if application.citizen_name:
-        return application.citizen_name
-    for key, value in application.fields.items():
-        if key.endswith("name") and isinstance(value, str):
-            return value
-    return application.citizen_whatsapp_id or application.citizen_mobile or "-"
+def citizen_display_name(application: Application, service: Any = None) -> str:
+    """The certificate holder's name, from the form's answers (``"-"`` if none).
+
+    Never the citizen's WhatsApp profile name or a phone number: the rule is
+    :func:`edistrict.certificate_content.holder_names` (two holders joined by a comma).
+
+    Args:
+        application: The application.
+        service: Its catalog service, when at hand (its ``name``-typed fields).
+
+    Returns:
+        The name.
+    """
+    return holder_name(application.service_id, application.fields or {}, service)

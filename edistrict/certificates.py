@@ -1,5 +1,8 @@
 """Bilingual (Hindi and English) certificate PDFs with a QR verification code.
 
+What is printed (holder, labelled rows, what is left out or masked) is decided in
+:mod:`edistrict.certificate_content`; this module lays it out on one A4 page.
+
 Devanagari is shaped by HarfBuzz (fpdf2 text shaping + uharfbuzz) with Noto Sans Devanagari
 from the ``fontpkg-noto-sans-devanagari`` package (SIL OFL 1.1), so conjuncts and matras
 render correctly.
@@ -8,15 +11,16 @@ render correctly.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import segno
 from fpdf import FPDF
+
+from edistrict.certificate_content import CertificateRow
 
 
 @lru_cache(maxsize=1)
@@ -43,22 +47,23 @@ def font_path() -> Path:
 
 @dataclass(frozen=True)
 class CertificateFacts:
-    """What a certificate states."""
+    """What a certificate states.
+
+    ``holder_names``: the person(s) the certificate is about (two for a marriage);
+    ``rows``: the particulars as printed (built by ``certificate_content``);
+    ``issued_on``: the issue date in IST.
+    """
 
     number: str
     application_id: str
     service_name_en: str
     service_name_hi: str
     department: str
-    citizen_name: str
+    holder_names: tuple[str, ...]
     issued_on: date
     issued_by: str
-    fields: Mapping[str, Any]
+    rows: Sequence[CertificateRow]
     verify_url: str
-
-
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
 
 
 def _qr_png(data: str) -> io.BytesIO:
@@ -66,6 +71,67 @@ def _qr_png(data: str) -> io.BytesIO:
     segno.make_qr(data, error="m").save(buffer, kind="png", scale=8, border=2)
     buffer.seek(0)
     return buffer
+
+
+_LABEL_SHARE = 0.42
+_FONT_SIZES = (11, 10, 9, 8)
+
+
+def _row_heights(
+    pdf: FPDF, rows: Sequence[CertificateRow], width: float, size: int
+) -> tuple[float, list[float]]:
+    """Line height and each row's height at a font size (labels and values wrap)."""
+    pdf.set_font("Noto", "", size)
+    line = size * 0.55
+    heights = []
+    for row in rows:
+        lines = max(
+            len(
+                pdf.multi_cell(
+                    width * _LABEL_SHARE, line, row.label, dry_run=True, output="LINES"
+                )
+            ),
+            len(
+                pdf.multi_cell(
+                    width * (1 - _LABEL_SHARE),
+                    line,
+                    row.value,
+                    dry_run=True,
+                    output="LINES",
+                )
+            ),
+            1,
+        )
+        heights.append(lines * line + 2)
+    return line, heights
+
+
+def _draw_rows(
+    pdf: FPDF, rows: Sequence[CertificateRow], width: float, bottom: float
+) -> None:
+    """Draws the particulars as a two-column table.
+
+    In the largest font (11 pt down to 8 pt) whose table ends above ``bottom``.
+    """
+    top = pdf.get_y()
+    for size in _FONT_SIZES:
+        line, heights = _row_heights(pdf, rows, width, size)
+        if top + sum(heights) <= bottom:
+            break
+    label_width = width * _LABEL_SHARE
+    x = pdf.l_margin
+    pdf.set_fill_color(235, 240, 250)
+    for index, (row, height) in enumerate(zip(rows, heights, strict=True)):
+        y = pdf.get_y()
+        if index % 2 == 0:
+            pdf.rect(x, y, width, height, style="F")
+        pdf.rect(x, y, label_width, height)
+        pdf.rect(x + label_width, y, width - label_width, height)
+        pdf.set_xy(x, y + 1)
+        pdf.multi_cell(label_width, line, row.label)
+        pdf.set_xy(x + label_width, y + 1)
+        pdf.multi_cell(width - label_width, line, row.value)
+        pdf.set_xy(x, y + height)
 
 
 def render_certificate(facts: CertificateFacts) -> bytes:
@@ -147,13 +213,16 @@ def render_certificate(facts: CertificateFacts) -> bytes:
     )
     pdf.ln(4)
 
+    holders_hi = " और ".join(facts.holder_names)
+    holders_en = " and ".join(facts.holder_names)
     pdf.set_font("Noto", "", 12)
     pdf.multi_cell(
         width,
         7,
-        f"प्रमाणित किया जाता है कि श्री/श्रीमती/कुमारी {facts.citizen_name} के आवेदन "
-        f"की जाँच के पश्चात् यह {facts.service_name_hi} निम्नलिखित विवरणों के आधार पर "
-        "जारी किया जाता है।",
+        "प्रमाणित किया जाता है कि आवेदन की जाँच के पश्चात् यह "
+        f"{facts.service_name_hi} "
+        + (f"{holders_hi} के नाम " if holders_hi else "")
+        + "निम्नलिखित विवरणों के साथ जारी किया जाता है।",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -161,32 +230,19 @@ def render_certificate(facts: CertificateFacts) -> bytes:
     pdf.multi_cell(
         width,
         7,
-        f"This is to certify that, after verification of the application of "
-        f"{facts.citizen_name}, this {facts.service_name_en} is issued on the basis of "
-        "the particulars below.",
+        "This is to certify that, after verification of the application, this "
+        f"{facts.service_name_en} is issued "
+        + (f"in the name of {holders_en} " if holders_en else "")
+        + "with the particulars below.",
         new_x="LMARGIN",
         new_y="NEXT",
     )
     pdf.ln(3)
 
-    pdf.set_font("Noto", "", 11)
-    pdf.set_fill_color(235, 240, 250)
-    for index, (name, value) in enumerate(facts.fields.items()):
-        if isinstance(value, bool):
-            value = "हाँ / Yes" if value else "नहीं / No"
-        pdf.cell(width * 0.4, 8, _label(name), border=1, fill=index % 2 == 0)
-        pdf.cell(
-            width * 0.6,
-            8,
-            str(value),
-            border=1,
-            fill=index % 2 == 0,
-            new_x="LMARGIN",
-            new_y="NEXT",
-        )
-
     qr_size = 42
     top = pdf.h - 20 - qr_size
+    _draw_rows(pdf, facts.rows, width, bottom=top - 4)
+
     pdf.image(_qr_png(facts.verify_url), x=pdf.l_margin, y=top, w=qr_size, h=qr_size)
     pdf.set_xy(pdf.l_margin + qr_size + 6, top + 2)
     pdf.set_font("Noto", "", 10)

@@ -114,7 +114,8 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
     assert facts["certificate_number"] == cert["number"]
     assert facts["application_id"] == app_id
     assert facts["service_name"] == {"en": "Birth Certificate", "hi": "जन्म प्रमाण पत्र"}
-    assert facts["citizen_name"] == "स**** द****"
+    # The certificate's holder (the child, from the form), not the applicant's profile.
+    assert facts["citizen_name"] == "आ**** क****"
     by_number = client.get(f"/verify/{cert['number']}")
     assert by_number.status_code == 200 and by_number.json()["valid"] is True
     page = client.get(f"/v/{token}")
@@ -122,8 +123,8 @@ def test_full_officer_flow_issues_verifiable_certificate(client: TestClient):
         page.status_code == 200
         and "Valid certificate" in page.text
         and app_id in page.text
-        and "स**** द****" in page.text
-        and "सीता" not in page.text
+        and "आ**** क****" in page.text
+        and "आरव" not in page.text
     )
 
     body, signature = token.split(".")
