@@ -197,6 +197,13 @@ def validate_yes_no(text: str, intent: Optional[str] = None) -> Result:
         return Valid(True, "✓")
     if answer in _NO or intent == "deny":
         return Valid(False, "✗")
+    # "जी हाँ, विवाहित हूँ", "nahi, unmarried": a yes or no opening a longer answer.
+    words = re.split(r"[\s,.!।]+", answer)
+    for opening in (" ".join(words[:2]), words[0]):
+        if opening in _YES - {"ok", "okay", "sahi", "सही"}:
+            return Valid(True, "✓")
+        if opening in _NO:
+            return Valid(False, "✗")
     return Invalid("yes_no")
 
 

@@ -254,3 +254,19 @@ def test_error_messages_take_their_examples_from_the_catalog():
     for name, variations in responses.items():
         for variation in variations:
             assert not literal_example.search(variation["text"]), (name, variation)
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("जी हाँ, विवाहित हूँ", True),
+        ("haan shaadi shuda h", True),
+        ("yes married", True),
+        ("nahi, unmarried hu", False),
+        ("No, I am not married", False),
+    ],
+)
+def test_a_yes_or_no_opening_a_longer_answer_counts(text, value):
+    from actions.validators import Valid, validate_yes_no
+
+    assert validate_yes_no(text) == Valid(value, "✓" if value else "✗")
