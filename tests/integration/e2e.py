@@ -22,7 +22,7 @@ import requests
 import yaml
 
 from actions import validators
-from actions.application import Step, field_constraints, next_step
+from actions.application import Incoming, Step, next_step, read_field
 from catalog.loader import DEFAULT_DIR, Catalog, Field, Service
 from channels.documents import store_document
 from channels.settings import DocumentSettings
@@ -213,17 +213,9 @@ def answer_field(item: Field, language: str, today: date) -> Tuple[str, Any]:
     else:
         assert item.example is not None, f"{item.name} has no example"
         text = item.example[language]
-    choices = [validators.Choice(c.value, c.label, c.aliases) for c in item.choices]
 
     def check(candidate: str) -> validators.Result:
-        return validators.validate(
-            item.type,
-            candidate,
-            language=language,
-            today=today,
-            constraints=field_constraints(item),
-            choices=choices,
-        )
+        return read_field(item, Incoming(candidate), language, today)
 
     result = check(text)
     if item.type == "date" and isinstance(result, validators.Invalid):
