@@ -55,16 +55,33 @@ def clean(text: str) -> str:
 
 
 _NAME = re.compile(r"^[A-Za-z\u0900-\u097F][A-Za-z\u0900-\u097F .'\-]*$")
+_RELATIVE = (
+    r"(?:my|his|her|their|our|the|applicant'?s?|father'?s?|mother'?s?|husband'?s?|"
+    r"wife'?s?|child'?s?|son'?s?|daughter'?s?|baby'?s?|full|late)"
+)
 _NAME_PREFIX = re.compile(
-    r"^(my name is|name is|i am|mera naam hai|mera naam|naam|मेरा नाम|नाम)\s*[:\-]?\s*",
+    r"^(?:(?:ji|जी|sir|madam|haan|हाँ)[,\s]+)?(?:"
+    rf"(?:{_RELATIVE}\s+)*name\s*(?:is|was|=|:|-)?"
+    r"|(?:wife|husband|father|mother|son|daughter|papa|mummy|pati|patni)\s*[:\-]"
+    r"|(?:mera|meri|mere|uska|uski|unka|unki|iska|inka|papa\s+ka|pita\s*ji\s+ka|"
+    r"mummy\s+ka|maa\s+ka|bete\s+ka|beti\s+ka|bachche\s+ka|pati\s+ka|patni\s+ka)?"
+    r"\s*(?:poora\s+)?naam\s*(?:hai|h|tha)?\s*[:\-]?"
+    r"|(?:मेरा|मेरी|उसका|उनका|इसका|पिता\s*जी\s+का|पिता\s+का|माता\s+का|माँ\s+का|"
+    r"बेटे\s+का|बेटी\s+का|बच्चे\s+का|पति\s+का|पत्नी\s+का)?\s*(?:पूरा\s+)?नाम\s*(?:है|था)?"
+    r"\s*[:\-]?"
+    r"|(?:my|his|her|our|the)\s+(?:late\s+)?(?:father|mother|husband|wife|son|daughter|"
+    r"papa|dad|mom|mummy|grandfather|grandmother)(?:\s+(?:is|was))?\s*[,:\-]?"
+    r"|i\s+am|i'm|main|मैं"
+    r")(?![\w\u0900-\u097F])\s*",
     re.IGNORECASE,
 )
+_NAME_SUFFIX = re.compile(r"[\s,]+(hai|he|h|है|ji|जी|tha|था|thi|थी|hoon|hu|हूँ|हूं)$", re.I)
 
 
 def validate_name(text: str) -> Result:
     """A person's name in Roman or Devanagari script, 2-60 characters, no digits."""
-    name = _NAME_PREFIX.sub("", clean(text)).strip(" .")
-    name = re.sub(r"\s+(hai|he|h|है|ji|जी)$", "", name, flags=re.IGNORECASE)
+    name = _NAME_PREFIX.sub("", clean(text)).strip(" .,")
+    name = _NAME_SUFFIX.sub("", _NAME_SUFFIX.sub("", name)).strip(" .,")
     if {word.lower() for word in name.split()} & NOT_IN_NAMES:
         return Invalid("not_an_answer")
     letters = sum(ch.isalpha() or "\u0900" <= ch <= "\u097f" for ch in name)
@@ -73,6 +90,19 @@ def validate_name(text: str) -> Result:
     if name.isascii():
         name = " ".join(part.capitalize() for part in name.split())
     return Valid(name, name)
+
+
+_MONTH_WORD = r"[A-Za-z\u0900-\u097F]{3,}"
+_DATE_IN_TEXT = re.compile(
+    rf"\b\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{4}}\b|\b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b"
+    rf"|\b\d{{1,2}}\s+{_MONTH_WORD},?\s+\d{{4}}\b|\b{_MONTH_WORD}\s+\d{{1,2}},?\s+\d{{4}}\b"
+)
+
+
+def one_match(pattern: re.Pattern[str], text: str) -> Optional[str]:
+    """The only match of ``pattern`` in ``text`` (None when there are none or several)."""
+    found = pattern.findall(text)
+    return found[0] if len(found) == 1 else None
 
 
 def validate_date(
@@ -92,6 +122,11 @@ def validate_date(
     }
     parsed = dateparser.parse(raw, languages=["en", "hi"], settings=settings)  # type: ignore[arg-type]
     if parsed is None:
+        # "sorry, 18/11/2026": the one date in a longer answer.
+        found = _DATE_IN_TEXT.findall(raw)
+        if len(found) == 1 and found[0] != raw:
+            return validate_date(found[0], today, past_only, min_year)
+    if parsed is None:
         parsed = dateparser.parse(
             raw, languages=["en", "hi"], settings={"DATE_ORDER": "DMY"}
         )  # type: ignore[arg-type]
@@ -105,17 +140,31 @@ def validate_date(
     return Valid(value.isoformat(), value.strftime("%d/%m/%Y"))
 
 
+_AADHAAR_IN_TEXT = re.compile(r"(?<![\d])\d{4}[\s-]?\d{4}[\s-]?\d{4}(?![\d])")
+
+
 def validate_aadhaar(text: str) -> Result:
     """A 12-digit Aadhaar number passing the Verhoeff checksum; echoed masked."""
-    digits = re.sub(r"[\s-]", "", clean(text))
+    answer = clean(text)
+    digits = re.sub(r"[\s-]", "", answer)
+    if not re.fullmatch(r"\d{12}", digits):  # "sorry, 4991 1866 5246"
+        digits = re.sub(r"[\s-]", "", one_match(_AADHAAR_IN_TEXT, answer) or "")
     if not re.fullmatch(r"\d{12}", digits) or not aadhaar.is_valid(digits):
         return Invalid("aadhaar")
     return Valid(digits, aadhaar.mask(digits))
 
 
+_MOBILE_IN_TEXT = re.compile(
+    r"(?<![\d+])(?:\+?91[\s-]?|0)?[6-9]\d{4}[\s-]?\d{5}(?![\d])"
+)
+
+
 def validate_mobile(text: str) -> Result:
     """An Indian mobile number; stored as +91XXXXXXXXXX."""
-    number = mobile.normalise(clean(text))
+    answer = clean(text)
+    number = mobile.normalise(answer)
+    if number is None:  # "mera number 98765 43210 hai"
+        number = mobile.normalise(one_match(_MOBILE_IN_TEXT, answer) or "")
     if number is None:
         return Invalid("mobile")
     return Valid(number, number)
@@ -123,7 +172,11 @@ def validate_mobile(text: str) -> Result:
 
 def validate_pincode(text: str) -> Result:
     """A Delhi PIN code (1100xx)."""
-    code = re.sub(r"\s", "", clean(text))
+    answer = clean(text)
+    code = re.sub(r"\s", "", answer)
+    if not re.fullmatch(r"\d{6}", code):  # "oops, that was my office. 110091"
+        code = one_match(re.compile(r"(?<!\d)\d{3}\s?\d{3}(?!\d)"), answer) or ""
+        code = code.replace(" ", "")
     if not re.fullmatch(r"\d{6}", code):
         return Invalid("pincode")
     if not pincode.is_delhi_pincode(code):
@@ -221,6 +274,8 @@ def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Resu
             names[label.lower()] = choice
     if answer in names:
         picked = names[answer]
+    elif _by_words(answer, names):
+        picked = _by_words(answer, names)  # type: ignore[assignment]
     else:
         close = difflib.get_close_matches(answer, list(names), n=1, cutoff=0.75)
         if not close:
@@ -228,6 +283,29 @@ def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Resu
             return Invalid("choice", {"options": options})
         picked = names[close[0]]
     return Valid(picked.value, picked.labels.get(language, picked.value))
+
+
+def _by_words(answer: str, names: Dict[str, Choice]) -> Optional[Choice]:
+    """The choice whose longest name has all its words in the answer, in any order.
+
+    "bike gear wali" picks "Gear wali bike"; None when none fits or two choices tie.
+    """
+    words = set(re.findall(r"[\w\u0900-\u097F]+", answer))
+    fits = sorted(
+        (
+            (len(name.split()), choice)
+            for name, choice in names.items()
+            if len(name) > 2 and set(name.split()) <= words
+        ),
+        key=lambda pair: -pair[0],
+    )
+    if not fits or (
+        len(fits) > 1
+        and fits[1][0] == fits[0][0]
+        and fits[1][1].value != fits[0][1].value
+    ):
+        return None
+    return fits[0][1]
 
 
 _MULTIPLIERS = {
@@ -254,14 +332,21 @@ def validate_number(
     answer = re.sub(r"(\b(years?|yrs?|saal|sal|varsh|baras)\b|वर्ष|साल)", " ", answer)
     answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)
+    if not match and len(re.findall(r"\d+(?:\.\d+)?", answer)) == 1:
+        # "24, since birth", "about 2.5 lakh a year": the one number in the answer.
+        match = re.search(r"(\d+(?:\.\d+)?)\s*([^\d\s,.]+)?", answer)
     if not match:
         return Invalid("number")
     amount = float(match.group(1))
     if match.group(2):
-        multiplier = _MULTIPLIERS.get(match.group(2))
-        if multiplier is None:
-            return Invalid("number")
-        amount *= multiplier
+        # A multiplier ("2.5 lakh"), or a unit word that changes nothing ("5 लोग").
+        amount *= _MULTIPLIERS.get(match.group(2), 1)
+    return _number_in_range(amount, minimum, maximum)
+
+
+def _number_in_range(
+    amount: float, minimum: Optional[float], maximum: Optional[float]
+) -> Result:
     if (minimum is not None and amount < minimum) or (
         maximum is not None and amount > maximum
     ):

@@ -154,19 +154,55 @@ class Message:
         ]
 
 
-def check_message(message: Message, language: str) -> List[str]:
-    """Language and leak problems of one message."""
+# Words that show a Roman-script message is Hinglish, or English.
+HINGLISH_MARKERS = frozenset(
+    "hai h hain ka ki ke ko mein me mujhe mera meri mere hamara aap apna kya kaise kitna "
+    "kitne kitni chahiye banwana banana karna karo kar nahi nhi haan ji bhai se tha thi "
+    "hoon hu hun wala wali liye abhi kal aur ya namaste namaskar".split()
+)
+ENGLISH_MARKERS = frozenset(
+    "i i'm my me the a an is are was for to of need want please what how when where "
+    "which can could would should have has do does my apply thanks thank yes no".split()
+)
+
+
+def shown_language(text: str) -> Optional[str]:
+    """The language a citizen's message shows by itself (None: too short to tell)."""
+    letters = DEVANAGARI.findall(text), LATIN.findall(text)
+    if len(letters[0]) >= max(2, len(letters[1])):
+        return "hi"
+    words = set(re.findall(r"[a-z']+", text.lower()))
+    hinglish, english = len(words & HINGLISH_MARKERS), len(words & ENGLISH_MARKERS)
+    if hinglish > english:
+        return "hinglish"
+    if english > hinglish or (english and len(words) >= 3):
+        return "en"
+    return None
+
+
+def check_message(message: Message, languages: Optional[set]) -> List[str]:
+    """Language and leak problems of one message.
+
+    ``languages``: the languages the reply may be in (the journey's, and the one the
+    citizen's message shows), or None before the citizen has shown their language
+    ("hello" could be anyone).
+    """
     if not message.text:
         return []
     problems = []
-    mine, anywhere = message.responses(language), message.responses()
-    if anywhere and not mine:
-        problems.append(f"in another language ({anywhere[0]}): {message.text!r}")
-    if not anywhere:
-        letters = DEVANAGARI.findall(message.text), LATIN.findall(message.text)
-        share = len(letters[0]) / max(1, len(letters[0]) + len(letters[1]))
-        if (language == "hi") != (share >= 0.5):
-            problems.append(f"not in {language} by its script: {message.text!r}")
+    if languages is not None:
+        anywhere = message.responses()
+        mine = [r for language in languages for r in message.responses(language)]
+        if anywhere and not mine:
+            problems.append(f"in another language ({anywhere[0]}): {message.text!r}")
+        if not anywhere:
+            shown = shown_language(message.text)
+            if (
+                shown is not None
+                and shown not in languages
+                and not (shown == "en" and "hinglish" in languages)
+            ):
+                problems.append(f"not in {sorted(languages)}: {message.text!r}")
     visible = APPLICATION_ID.sub("", URL.sub("", message.text))
     for leak, pattern in LEAKS.items():
         found = pattern.search(visible)
@@ -468,8 +504,12 @@ def run(
     )
     service = stack.catalog[journey["service"]]
     check = Checker(stack.catalog, service, language)
+    shown_once = False  # the citizen has written in the journey's language
     for number, turn in enumerate(journey["turns"], 1):
         messages, said = _play(turn, citizen, stack, outcome)
+        shown = shown_language(said) if "say" in turn else None
+        shown_once = shown_once or shown == language
+        allowed = {language, *([shown] if shown else [])} if shown_once else None
         outcome.transcript.append(f"[{number}] citizen: {said}")
         outcome.transcript += [
             f"      bot{' (pushed)' if m.pushed else ''}: "
@@ -479,7 +519,7 @@ def run(
         if outcome.application_id is None:
             found = [APPLICATION_ID.search(m.text) for m in messages]
             outcome.application_id = next((f.group(0) for f in found if f), None)
-        problems = [p for m in messages for p in check_message(m, language)]
+        problems = [p for m in messages for p in check_message(m, allowed)]
         for expect in turn.get("expect") or []:
             problems += check(expect, messages)
         if (turn.get("expect") or []) and not messages:

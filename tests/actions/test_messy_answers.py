@@ -1,0 +1,115 @@
+"""Answers as citizens type them: the value wrapped in words, in any order, with a unit.
+
+Each kind was seen in conversations written by people who never read the code; the value
+inside must be found, and a message with two candidate values must not be guessed.
+"""
+
+from datetime import date
+
+import pytest
+
+from actions import validators as v
+
+TODAY = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Her Name Is Kamla Malhotra", "Kamla Malhotra"),
+        ("जी, मेरा नाम रामस्वरूप गुप्ता है", "रामस्वरूप गुप्ता"),
+        ("wife - Poonam Kushwaha", "Poonam Kushwaha"),
+        ("papa ka naam ramesh kumar tha", "Ramesh Kumar"),
+        ("my father Mahesh Yadav", "Mahesh Yadav"),
+        ("मैं सुनीता हूँ", "सुनीता"),
+        # Names that begin like a prefix keep it.
+        ("Mainak Das", "Mainak Das"),
+        ("Naman Gupta", "Naman Gupta"),
+        ("नामदेव पाटिल", "नामदेव पाटिल"),
+    ],
+)
+def test_names_lose_their_wrapping(text, name):
+    assert v.validate_name(text) == v.Valid(name, name)
+
+
+@pytest.mark.parametrize(
+    "text, code",
+    [
+        ("sorry ji, 110085", "110085"),
+        ("गलती हो गई, ११००८०", "110080"),
+        ("110 092", "110092"),
+    ],
+)
+def test_a_pin_code_inside_a_sentence(text, code):
+    assert v.validate_pincode(text) == v.Valid(code, code)
+
+
+def test_two_pin_codes_are_not_guessed():
+    assert isinstance(v.validate_pincode("110085 or 110086"), v.Invalid)
+
+
+@pytest.mark.parametrize(
+    "text", ["sorry, 4991 1866 5246", "aadhar 4991-1866-5246", "यह है 499118665246"]
+)
+def test_an_aadhaar_inside_a_sentence(text):
+    assert v.validate_aadhaar(text) == v.Valid("499118665246", "XXXX XXXX 5246")
+
+
+def test_a_wrong_aadhaar_inside_a_sentence_is_still_wrong():
+    assert v.validate_aadhaar("sorry, 1234 5678 9012") == v.Invalid("aadhaar")
+
+
+@pytest.mark.parametrize(
+    "text, iso",
+    [
+        ("माफ़ कीजिए, 18/11/2026", "2026-11-18"),
+        ("sorry it was 5 March 1961", "1961-03-05"),
+        ("date of death: 03-10-2026", "2026-10-03"),
+    ],
+)
+def test_a_date_inside_a_sentence(text, iso):
+    result = v.validate_date(text, TODAY)
+    assert isinstance(result, v.Valid) and result.value == iso
+
+
+def test_a_mobile_inside_a_sentence():
+    assert v.validate_mobile("mera number 98765 43210 hai").value == "+919876543210"
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("24 years, since birth", 24),
+        ("40 saal se", 40),
+        ("5 लोग", 5),
+        ("about 2.5 lakh a year", 250000),
+        ("Rs 1,20,000", 120000),
+    ],
+)
+def test_numbers_with_words_around_them(text, value):
+    assert v.validate_number(text).value == value
+
+
+def test_two_numbers_are_not_guessed():
+    assert v.validate_number("2 or 3 lakh") == v.Invalid("number")
+
+
+CHOICES = [
+    v.Choice("lmv", {"en": "Car", "hi": "कार", "hinglish": "Car"}),
+    v.Choice(
+        "mcwg",
+        {"en": "Gear wali bike", "hi": "गियर वाली बाइक", "hinglish": "Gear wali bike"},
+    ),
+    v.Choice(
+        "both",
+        {"en": "Bike and car", "hi": "बाइक और कार", "hinglish": "Bike aur car dono"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("bike gear wali", "mcwg"), ("car chahiye", "lmv"), ("bike aur car dono", "both")],
+)
+def test_a_choice_by_its_words_in_any_order(text, value):
+    assert v.validate_choice(text, CHOICES, "hinglish").value == value
