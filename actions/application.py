@@ -112,7 +112,7 @@ def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
     for item in service.fields:
         if item.applies(draft["answers"]) and item.name not in draft["answers"]:
             return Step("field", item.name)
-    for document in service.required_documents(draft["answers"]):
+    for document in service.offered_documents(draft["answers"]):
         if document.type not in draft["documents"]:
             return Step("document", document.type)
     if not draft.get("summary_ok"):
@@ -136,14 +136,15 @@ def summary_items(
         if item.name in draft["answers"]:
             shown = draft["display"].get(item.name) or "-"
             rows.append((item.name, field_label(item, language), shown))
-    for document in service.required_documents(draft["answers"]):
+    for document in service.offered_documents(draft["answers"]):
         state = draft["documents"].get(document.type)
         if state is not None:
+            shown = {"later": "⏳", SKIPPED_DOCUMENT: localize(SKIPPED, language)}
             rows.append(
                 (
                     f"document:{document.type}",
                     localize(document.name, language),
-                    "✓" if state != "later" else "⏳",
+                    shown.get(state, "✓") if isinstance(state, str) else "✓",
                 )
             )
     return rows
@@ -255,6 +256,12 @@ def _read(
     if step.kind == "document":
         if message.document:
             return validators.Valid(message.document, "✓")
+        optional = not service.document_named(step.name or "").required
+        if optional and (
+            answer_words.is_one_of(message.text, answer_words.SKIP)
+            or answer_words.is_one_of(message.text, answer_words.NONE_ANSWERS)
+        ):
+            return validators.Valid(SKIPPED_DOCUMENT, "-")
         if message.intent == "send_later" or answer_words.is_one_of(
             message.text, answer_words.LATER
         ):
@@ -279,8 +286,9 @@ def read_field(
         or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
     ):
         return validators.Valid(None, localize(SKIPPED, language))
-    if item.type in FREE_TEXT_TYPES and answer_words.is_one_of(
-        text, answer_words.NOT_ANSWERS
+    if item.type in FREE_TEXT_TYPES and (
+        answer_words.is_one_of(text, answer_words.NOT_ANSWERS)
+        or _small_talk(message)
     ):
         return validators.Invalid("not_an_answer")
     choices = [
@@ -302,8 +310,21 @@ def read_field(
     return result
 
 
-# How a skipped optional field is shown in the summary.
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
+
+
+def _small_talk(message: Incoming) -> bool:
+    """A short message the NLU is sure is a greeting or thanks ("हैलो जी"), not a name."""
+    return (
+        message.intent in SMALL_TALK
+        and message.confidence >= 0.9
+        and len(message.text.split()) <= 2
+    )
+
+
+# How a skipped optional field or document is shown in the summary.
 SKIPPED = {"en": "not applicable", "hi": "लागू नहीं", "hinglish": "lagu nahi"}
+SKIPPED_DOCUMENT = "skipped"  # an optional document the citizen does not have
 
 
 def _interrupts(
@@ -454,7 +475,7 @@ def _answer_document(
     reading: validators.Result,
     language: str,
 ) -> List[Reply]:
-    document = next(d for d in service.documents if d.type == doc_type)
+    document = service.document_named(doc_type)
     name = localize(document.name, language)
     if isinstance(reading, validators.Invalid):
         return [Reply("utter_document_expected", {"document": name})]
@@ -463,6 +484,8 @@ def _answer_document(
         draft["editing"] = None
     if reading.value == "later":
         return [Reply("utter_document_later", {"document": name})]
+    if reading.value == SKIPPED_DOCUMENT:
+        return []
     return [Reply("utter_document_received", {"document": name})]
 
 

@@ -198,15 +198,20 @@ class ActionAskApplicationStep(Action):
         elif step.kind == "field":
             send(dispatcher, self.field_question(service, step.name or "", language))
         elif step.kind == "document":
-            document = next(d for d in service.documents if d.type == step.name)
-            send(
-                dispatcher,
-                Reply(
-                    "utter_ask_document",
-                    {"document": localize(document.name, language)},
-                    [{"title": "⏳", "payload": "/send_later"}],
-                ),
-            )
+            document = service.document_named(step.name or "")
+            params = {"document": localize(document.name, language)}
+            if document.required:
+                buttons = [{"title": "⏳", "payload": "/send_later"}]
+                send(dispatcher, Reply("utter_ask_document", params, buttons))
+            else:
+                skip = answer_words.first(answer_words.SKIP, language)
+                buttons = [{"title": skip, "payload": skip}]
+                send(
+                    dispatcher,
+                    Reply(
+                        "utter_ask_optional_document", {**params, "skip": skip}, buttons
+                    ),
+                )
         elif step.kind == "summary":
             rows = summary_items(draft, service, language)
             summary = "\n".join(

@@ -280,6 +280,21 @@ class Service:
         """
         return [d for d in self.documents if d.required and d.applies(answers)]
 
+    def document_named(self, doc_type: str) -> Document:
+        """The document of type ``doc_type`` (KeyError when the service has none)."""
+        for document in self.documents:
+            if document.type == doc_type:
+                return document
+        raise KeyError(doc_type)
+
+    def offered_documents(self, answers: Mapping[str, Any]) -> list[Document]:
+        """The documents asked for given these answers, in catalog order.
+
+        Required ones, and optional ones the citizen may send or skip, whose ``when``
+        holds.
+        """
+        return [d for d in self.documents if d.applies(answers)]
+
     def all_names(self) -> list[str]:
         """Official names and synonyms in every language (lower-cased, de-duplicated).
 

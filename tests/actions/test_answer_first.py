@@ -223,9 +223,8 @@ def test_apply_service_for_the_same_service_is_read_as_the_answer(catalog):
 
 
 def test_a_number_at_the_summary_edits_that_item(catalog):
-    draft = at_field(catalog, "father_name")
-    for text in ("Ram Lal", "male", "skip", "job", "40"):
-        say(draft, catalog, text)
+    draft = answered(catalog)
+    say(draft, catalog, "skip")  # the optional document
     assert next_step(draft, catalog).kind == "summary"
     say(draft, catalog, "1", intent="affirm", confidence=0.9)
     assert next_step(draft, catalog) == next_step(
@@ -270,3 +269,43 @@ def test_a_yes_or_no_opening_a_longer_answer_counts(text, value):
     from actions.validators import Valid, validate_yes_no
 
     assert validate_yes_no(text) == Valid(value, "✓" if value else "✗")
+
+
+@pytest.mark.parametrize("text", ["हैलो", "हैलो जी"])
+def test_a_greeting_in_another_spelling_is_not_a_name(catalog, text):
+    draft = at_field(catalog, "father_name")
+    replies = say(draft, catalog, text, intent="greet", confidence=0.97)
+    assert "father_name" not in draft["answers"]
+    assert replies == ["utter_invalid_not_an_answer"]
+
+
+def answered(catalog):
+    draft = at_field(catalog, "father_name")
+    for text in ("Ram Lal", "male", "skip", "job", "40"):
+        say(draft, catalog, text)
+    return draft
+
+
+@pytest.mark.parametrize("text", ["skip", "नहीं है", "chhodiye"])
+def test_an_optional_document_is_offered_and_can_be_skipped(catalog, text):
+    draft = answered(catalog)
+    assert next_step(draft, catalog).name == "hospital_slip"
+    service = catalog["test_answers"]
+    assert not service.document_named("hospital_slip").required
+    say(draft, catalog, text, intent="deny")
+    assert draft["documents"]["hospital_slip"] == "skipped"
+    assert next_step(draft, catalog).kind == "summary"
+
+
+def test_an_optional_document_can_be_sent(catalog):
+    draft = answered(catalog)
+    document = {"id": "ab" * 32, "mime_type": "image/jpeg", "size": 10}
+    replies = say(
+        draft,
+        catalog,
+        "/document_uploaded",
+        intent="document_uploaded",
+        document=document,
+    )
+    assert replies == ["utter_document_received"]
+    assert draft["documents"]["hospital_slip"] == document

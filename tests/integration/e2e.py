@@ -316,7 +316,7 @@ def apply_over_rest(
         assert language_slot == language, (language_slot, opening)
     payload = "/apply_service" + json.dumps({"service": service_id})
     opening += bot_texts(post_message(port, sender, payload))
-    required_documents = len(service.required_documents({}))
+    offered_documents = len(service.offered_documents({}))
 
     def answer(step: Step, done: Completed) -> List[str]:
         metadata = None
@@ -326,7 +326,7 @@ def apply_over_rest(
             item = service.field_named(step.name or "")
             text, done.expected_fields[item.name] = answer_field(item, language, today)
         elif step.kind == "document":
-            if required_documents > 1 and not done.later:
+            if offered_documents > 1 and not done.later:
                 text = LATER[language]
                 done.later.append(step.name or "")
             else:

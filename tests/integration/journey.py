@@ -61,6 +61,7 @@ QUESTION_RESPONSES = {
     "utter_ask_field_no_example",
     "utter_ask_optional_field",
     "utter_ask_document",
+    "utter_ask_optional_document",
     *[name for names in ASKS.values() for name in names],
 }
 ANSWERS = {

@@ -75,13 +75,13 @@ def test_application_is_completed_over_rest_and_reaches_the_gateway(
 ):
     sender = f"e2e-{service_id}-{uuid.uuid4().hex[:6]}"
     done = apply_over_rest(e2e, sender, service_id, language)
-    # Every applicable field was asked, and every required document (one deferred).
+    # Every applicable field was asked, and every offered document (one deferred).
     service = e2e.catalog[service_id]
     asked = [name for kind, name in done.steps if kind == "field"]
     assert asked == [f.name for f in service.applicable_fields(done.expected_fields)]
     documents = [name for kind, name in done.steps if kind == "document"]
     assert documents == [
-        d.type for d in service.required_documents(done.expected_fields)
+        d.type for d in service.offered_documents(done.expected_fields)
     ]
     assert len(done.later) == 1 and done.uploaded
     check_at_gateway(e2e, done)
