@@ -251,13 +251,22 @@ def validate_yes_no(text: str, intent: Optional[str] = None) -> Result:
     if answer in _NO or intent == "deny":
         return Valid(False, "✗")
     # "जी हाँ, विवाहित हूँ", "nahi, unmarried": a yes or no opening a longer answer.
-    words = re.split(r"[\s,.!।]+", answer)
-    for opening in (" ".join(words[:2]), words[0]):
+    words = [word for word in re.split(r"[\s,.!।]+", answer) if word]
+    for opening in (" ".join(words[:2]), words[0] if words else ""):
         if opening in _YES - {"ok", "okay", "sahi", "सही"}:
             return Valid(True, "✓")
         if opening in _NO:
             return Valid(False, "✗")
+    # "Very well. Yes, I am eligible.": one explicit yes (or no) word in a statement.
+    said = set(words)
+    yes, no = bool(said & _YES_WORDS), bool(said & _NO_WORDS)
+    if "?" not in answer and yes != no:
+        return Valid(yes, "✓" if yes else "✗")
     return Invalid("yes_no")
+
+
+_YES_WORDS = frozenset({"yes", "haan", "हाँ", "हां"})
+_NO_WORDS = frozenset({"no", "nahi", "nahin", "nhi", "नहीं", "नही"})
 
 
 def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Result:

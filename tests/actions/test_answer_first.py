@@ -263,6 +263,8 @@ def test_error_messages_take_their_examples_from_the_catalog():
         ("yes married", True),
         ("nahi, unmarried hu", False),
         ("No, I am not married", False),
+        ("Very well. Yes, I am eligible.", True),
+        ("मेरी शादी नहीं हुई", False),
     ],
 )
 def test_a_yes_or_no_opening_a_longer_answer_counts(text, value):
@@ -309,3 +311,17 @@ def test_an_optional_document_can_be_sent(catalog):
     )
     assert replies == ["utter_document_received"]
     assert draft["documents"]["hospital_slip"] == document
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "who can apply for this? yes or no?",
+        "I don't earn anything",
+        "can't say, yes or no",
+    ],
+)
+def test_questions_and_mixed_answers_are_not_yes_or_no(text):
+    from actions.validators import Invalid, validate_yes_no
+
+    assert validate_yes_no(text) == Invalid("yes_no")

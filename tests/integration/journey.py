@@ -68,7 +68,8 @@ ANSWERS = {
     "fee": ["utter_service_fee", "utter_service_fee_free"],
     "documents": ["utter_service_documents"],
     "processing_time": ["utter_service_time"],
-    "eligibility": ["utter_service_eligibility"],
+    # The eligibility question itself lists who can apply.
+    "eligibility": ["utter_service_eligibility", "utter_ask_eligibility"],
 }
 SIMPLE = {
     "greeting": ["utter_greet", "utter_draft_found"],
