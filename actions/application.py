@@ -287,8 +287,7 @@ def read_field(
     ):
         return validators.Valid(None, localize(SKIPPED, language))
     if item.type in FREE_TEXT_TYPES and (
-        answer_words.is_one_of(text, answer_words.NOT_ANSWERS)
-        or _small_talk(message)
+        answer_words.is_one_of(text, answer_words.NOT_ANSWERS) or _small_talk(message)
     ):
         return validators.Invalid("not_an_answer")
     choices = [
@@ -343,8 +342,10 @@ def _interrupts(
     if isinstance(reading, validators.Invalid):
         return True
     free_text = item is not None and item.type in FREE_TEXT_TYPES
+    # A short answer ("पत्नी", the field's own example) is an answer, not a question.
+    asking = "?" in message.text or len(message.text.split()) >= 3
     sure = message.text.startswith("/") or (
-        message.confidence >= FREE_TEXT_COMMAND_CONFIDENCE
+        asking and message.confidence >= FREE_TEXT_COMMAND_CONFIDENCE
     )
     return free_text and sure and message.intent in SIDE_QUESTIONS | {"talk_to_human"}
 

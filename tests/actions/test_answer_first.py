@@ -62,6 +62,8 @@ def say(draft, catalog, text, intent="inform", confidence=0.95, language="en", *
             0.88,
             "scholarship ke liye",
         ),
+        ("purpose", "पत्नी", "ask_eligibility", 0.93, "पत्नी"),
+        ("purpose", "documents", "ask_documents", 0.95, "documents"),
         ("father_name", "बनवारी लाल", "talk_to_human", 0.76, "बनवारी लाल"),
         ("father_name", "mera naam wala nahi, pita ji: Ram Lal", "inform", 0.5, None),
         ("gender", "aadmi", "talk_to_human", 0.91, "male"),
