@@ -13,9 +13,17 @@ from pathlib import Path
 from typing import Dict
 
 import pytest
+import yaml
 
 from tests.integration.e2e import Stack
-from tests.integration.journey import Outcome, all_journeys, load, run, summary
+from tests.integration.journey import (
+    JOURNEYS,
+    Outcome,
+    all_journeys,
+    load,
+    run,
+    summary,
+)
 
 CONCURRENT = 3
 PATHS = all_journeys()
@@ -46,9 +54,18 @@ def test_every_language_has_twenty_journeys():
     }
 
 
+# Journeys that still fail, each with the defect that stops it (an open issue's work).
+# Strict: a listed journey that passes fails the run until it is taken off the list.
+KNOWN = yaml.safe_load((JOURNEYS / "known_failures.yml").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: Path(p).stem)
 def test_journey(path: Path, outcomes: Dict[str, Outcome]):
     outcome = outcomes[load(path)["id"]]
+    known = (KNOWN or {}).get(outcome.id)
+    if known and outcome.failures:
+        pytest.xfail(f"known defect: {known}; first failure: {outcome.failures[0]}")
+    assert not known, f"{outcome.id} passes now: take it off known_failures.yml"
     assert not outcome.failures, (
         f"{outcome.id} ({outcome.channel}, sender {outcome.sender}):\n"
         + "\n".join(outcome.failures)
