@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import date
 from typing import Any, Dict, List, Optional
 from urllib.parse import quote
 
@@ -16,10 +15,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import pending
 from actions.application import applicable_fields
+from actions.applications import shown_date
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictClient, EDistrictError
 from actions.replies import Reply
+from actions.texts import localize
 from channels.documents import document_path
 from infra.settings import rasa_api
 
@@ -122,8 +123,9 @@ def submit_application(
     """Submits the draft; on an outage keeps it for a later retry and says so."""
     payload = build_payload(draft, tracker)
     client = EDistrictClient()
+    refused: List[str] = []
     try:
-        created = deliver(client, payload)
+        created = deliver(client, payload, refused)
     except EDistrictError as error:
         if error.retryable:
             pending.keep(payload["key"], tracker.sender_id, payload, str(error))
@@ -146,12 +148,28 @@ def submit_application(
             "utter_application_submitted",
             {
                 "application_id": created["application_id"],
-                "due_date": _display_date(
+                "due_date": shown_date(
                     created.get("due_date") or created.get("sla_due_date")
                 ),
             },
         ),
     )
+    if refused:
+        # The application went in; only these files could not be read.
+        logger.warning("Gateway refused documents of %s: %s", payload["key"], refused)
+        service = get_catalog().get(draft["service"])
+        names = [
+            localize(
+                service.document_named(kind).name, tracker.get_slot("language") or "en"
+            )
+            if service
+            else kind
+            for kind in (item.split(":", 1)[0] for item in refused)
+        ]
+        send(
+            dispatcher,
+            Reply("utter_documents_not_accepted", {"documents": ", ".join(names)}),
+        )
     return [SlotSet("last_application_id", created["application_id"])]
 
 
@@ -230,15 +248,6 @@ def notify(sender_id: str, created: Dict[str, Any]) -> None:
             created["application_id"],
             type(error).__name__,
         )
-
-
-def _display_date(value: Optional[str]) -> str:
-    if not value:
-        return "-"
-    try:
-        return date.fromisoformat(value[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return value
 
 
 _worker_started = False

@@ -29,7 +29,9 @@ class FakeGateway:
                     {
                         "path": self.path,
                         "headers": dict(self.headers),
-                        "body": json.loads(body) if body else None,
+                        "body": json.loads(body)
+                        if body and "json" in (self.headers.get("Content-Type") or "")
+                        else (body or None),
                         "method": self.command,
                     }
                 )
@@ -148,3 +150,43 @@ def test_the_client_names_the_citizen_it_acts_for(gateway):
     [request] = gateway.requests
     assert request["path"] == "/api/v1/applications/DL-BIR-2026-000001"
     assert request["headers"]["X-Citizen-Id"] == "919800000001"
+
+
+def test_a_refused_document_does_not_hide_the_submitted_application(
+    gateway, tmp_path, monkeypatch
+):
+    """The gateway took the application but not one file: the citizen gets the id and is
+    told which file did not go, never "not accepted"."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.catalog_access import get_catalog
+    from channels.documents import store_document
+    from channels.settings import DocumentSettings
+    from tests.integration.e2e import jpeg
+
+    monkeypatch.setenv("EDISTRICT_URL", gateway.url)
+    monkeypatch.setenv("DOCUMENTS_DIR", str(tmp_path / "uploads"))
+    stored = store_document(
+        jpeg(3), "id.jpg", None, DocumentSettings.from_env(), sender_id="c-1"
+    )
+    gateway.script = [
+        (201, {"application_id": "DL-BIR-2026-000009", "due_date": "2026-12-09"}),
+        (422, {"error": "pdf_corrupt", "message": "The PDF is damaged"}),
+    ]
+    draft = {
+        "key": "k9",
+        "service": "birth_certificate",
+        "answers": {"child_name": "Asha"},
+        "documents": {"parents_id_proof": stored.to_metadata()},
+    }
+    tracker = Tracker("c-1", {"language": "hi"}, {}, [], False, None, {}, None)
+    dispatcher = CollectingDispatcher()
+    events = submission.submit_application(dispatcher, tracker, draft)
+    responses = [m["response"] for m in dispatcher.messages]
+    assert responses == ["utter_application_submitted", "utter_documents_not_accepted"]
+    assert dispatcher.messages[0]["application_id"] == "DL-BIR-2026-000009"
+    assert dispatcher.messages[0]["due_date"] == "09/12/2026"
+    id_proof = get_catalog()["birth_certificate"].document_named("parents_id_proof")
+    assert dispatcher.messages[1]["documents"] == id_proof.name["hi"]
+    assert events[0]["value"] == "DL-BIR-2026-000009"

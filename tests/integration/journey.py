@@ -14,6 +14,7 @@ internals: unfilled ``{placeholders}``, snake_case codes, ISO dates, "None".
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import time
@@ -226,7 +227,7 @@ class RestCitizen:
         return self._messages(post_message(self.stack.rasa.port, self.sender, text))
 
     def upload(self, name: str, pdf: bool) -> List[Message]:
-        data = PDF_BYTES if pdf else jpeg(hash(name) % 997)
+        data = pdf_scan(hash(name) % 997) if pdf else jpeg(hash(name) % 997)
         stored = store_document(
             data, f"{name}.{'pdf' if pdf else 'jpg'}", None, self.stack.documents
         )
@@ -281,7 +282,7 @@ class WhatsAppJourneyCitizen:
     def upload(self, name: str, pdf: bool) -> List[Message]:
         self.uploads += 1
         media_id = f"media-{self.citizen.wa_id}-{self.uploads}"
-        data = PDF_BYTES if pdf else jpeg(self.uploads + hash(name) % 997)
+        data = (pdf_scan if pdf else jpeg)(self.uploads + hash(name) % 997)
         self.graph.add_media(media_id, data, "application/pdf" if pdf else "image/jpeg")
         if pdf:
             return self._messages(
@@ -324,13 +325,13 @@ class WhatsAppJourneyCitizen:
         return found
 
 
-# A one-page PDF with a text layer, for "upload: x, as: pdf".
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
+def pdf_scan(seed: int) -> bytes:
+    """A one-page PDF of a scanned page (as phones and CSC scanners make them)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(jpeg(seed))).save(buffer, format="PDF")
+    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------- officer
@@ -401,6 +402,19 @@ class Checker:
 
     def __init__(self, catalog: Catalog, service: Service, language: str) -> None:
         self.catalog, self.service, self.language = catalog, service, language
+        # The languages replies may be in this turn (None: any, see check_message).
+        self.languages: Optional[set] = {language}
+
+    def responses(self, message: Message) -> List[str]:
+        """The domain responses a message comes from, in this turn's languages."""
+        if self.languages is None:
+            return message.responses()
+        return [r for lang in self.languages for r in message.responses(lang)]
+
+    def text_in(self, texts: Any) -> List[str]:
+        """A catalog text in each of this turn's languages."""
+        languages = self.languages or set(texts)
+        return [localize(texts, lang) for lang in languages]
 
     def __call__(self, expect: Any, messages: List[Message]) -> List[str]:
         key, value = (
@@ -417,7 +431,7 @@ class Checker:
     def _responses(
         self, wanted: List[str], messages: List[Message], what: str
     ) -> Optional[str]:
-        if any(_named(r, wanted) for m in messages for r in m.responses(self.language)):
+        if any(_named(r, wanted) for m in messages for r in self.responses(m)):
             return None
         return f"expected {what} ({', '.join(wanted)})"
 
@@ -425,13 +439,13 @@ class Checker:
         questions = [
             m
             for m in messages
-            if any(r in QUESTION_RESPONSES for r in m.responses(self.language))
+            if any(r in QUESTION_RESPONSES for r in self.responses(m))
         ]
         if not questions:
             return f"expected the question {what!r}, but nothing was asked"
         last = questions[-1]
         if what in ASKS:
-            if any(_named(r, ASKS[what]) for r in last.responses(self.language)):
+            if any(_named(r, ASKS[what]) for r in self.responses(last)):
                 return None
             return f"expected the question {what!r}, got {last.text!r}"
         if what.startswith("document:"):
@@ -441,19 +455,19 @@ class Checker:
             )
             if document is None:
                 return f"{doc_type!r} is not a document of {self.service.id}"
-            name = localize(document.name, self.language)
-            if (
-                "utter_ask_document" in last.responses(self.language)
-                and name in last.text
-            ):
+            names = self.text_in(document.name)
+            asked = {"utter_ask_document", "utter_ask_optional_document"}
+            if asked & set(self.responses(last)) and any(n in last.text for n in names):
                 return None
+            name = names[0]
             return f"expected a request for {name!r}, got {last.text!r}"
         item = next((f for f in self.service.fields if f.name == what), None)
         if item is None:
             return f"{what!r} is not a field of {self.service.id}"
-        prompt = localize(item.prompt, self.language)
-        if prompt in last.text:
+        prompts = self.text_in(item.prompt)
+        if any(prompt in last.text for prompt in prompts):
             return None
+        prompt = prompts[0]
         return f"expected the question {prompt!r}, got {last.text!r}"
 
     def _answers(self, what: str, messages: List[Message]) -> Optional[str]:
@@ -522,6 +536,7 @@ def run(
             found = [APPLICATION_ID.search(m.text) for m in messages]
             outcome.application_id = next((f.group(0) for f in found if f), None)
         problems = [p for m in messages for p in check_message(m, allowed)]
+        check.languages = allowed
         for expect in turn.get("expect") or []:
             problems += check(expect, messages)
         if (turn.get("expect") or []) and not messages:
