@@ -202,6 +202,29 @@ def mentions(text: str, words: Iterable[str]) -> bool:
     return any(f" {normalise(word)} " in message for word in words)
 
 
+# "cancel this application", "form band karo", "आवेदन रद्द कर दो": cancel wording about
+# the application itself cancels whatever the NLU makes of the rest of the message.
+_CANCEL_APPLICATION = re.compile(
+    r"\b(?:cancel|radd|band|रद्द|बंद)\b.*\b(?:application|form|aavedan|आवेदन|फॉर्म|फार्म)\b"
+    r"|\b(?:application|form|aavedan|आवेदन|फॉर्म|फार्म)\b.*\b(?:cancel|radd|band|रद्द|बंद)\b"
+)
+
+
+def cancels_application(text: str) -> bool:
+    """True when the message asks, in so many words, to cancel the application."""
+    return bool(_CANCEL_APPLICATION.search(normalise(text)))
+
+
+# An optional field answered with a negation first: "not made yet", "नहीं बना".
+NEGATIONS = frozenset({"no", "not", "nahi", "nahin", "nhi", "नहीं", "नही", "none"})
+
+
+def starts_with_no(text: str) -> bool:
+    """True when the message opens with a negation word."""
+    words = re.findall(r"[\w\u0900-\u097F]+", normalise(text))
+    return bool(words) and words[0] in NEGATIONS
+
+
 def says_stop(text: str) -> bool:
     """True when the message has explicit cancel wording (and is not a skip word)."""
     if is_one_of(text, SKIP):

@@ -31,11 +31,19 @@ COMMAND_INTENTS = frozenset(
         "apply_service",
         "change_language",
         "list_services",
+        "out_of_scope",
     }
 )
 # Side questions: answered, then the same question is asked again; nothing changes.
 SIDE_QUESTIONS = frozenset(
-    {"ask_fee", "ask_documents", "ask_processing_time", "ask_eligibility", "help"}
+    {
+        "ask_fee",
+        "ask_documents",
+        "ask_processing_time",
+        "ask_eligibility",
+        "help",
+        "out_of_scope",
+    }
 )
 COMMAND_CONFIDENCE = 0.7
 # Free-text answers accept almost anything, so only a surer side question interrupts them.
@@ -198,6 +206,10 @@ def handle_answer(
     service = catalog[draft["service"]]
     item = field_of(service, step.name or "") if step.kind == "field" else None
     reading = _read(step, item, draft, service, message, language, today)
+    target = _other_service(message, reading, draft, catalog)
+    if target:
+        draft["pending"] = f"switch:{target}"  # asked first; "no" keeps everything
+        return []
     if _interrupts(message, item, reading, draft, catalog):
         replies = _command(draft, message, catalog, language)
         if replies is not None:
@@ -235,6 +247,8 @@ def asks_to_stop(message: Incoming) -> bool:
     The NLU alone does not cancel: "छोड़ें" (skip) or "continue" may be read as stop.
     """
     if answer_words.is_one_of(message.text, answer_words.STOP):
+        return True
+    if answer_words.cancels_application(message.text):
         return True
     if message.intent != "stop":
         return False
@@ -284,6 +298,7 @@ def read_field(
     if not item.required and (
         answer_words.is_one_of(text, answer_words.SKIP)
         or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
+        or answer_words.starts_with_no(text)
     ):
         return validators.Valid(None, localize(SKIPPED, language))
     if item.type in FREE_TEXT_TYPES and (
@@ -326,6 +341,29 @@ SKIPPED = {"en": "not applicable", "hi": "लागू नहीं", "hinglish"
 SKIPPED_DOCUMENT = "skipped"  # an optional document the citizen does not have
 
 
+def _other_service(
+    message: Incoming,
+    reading: validators.Result,
+    draft: Dict[str, Any],
+    catalog: Catalog,
+) -> Optional[str]:
+    """Another catalog service the message asks for instead of answering, if any.
+
+    A request to apply for it, or its name in a message that is no answer (or a whole
+    sentence: "papa ka disability pension bhi karna hai").
+    """
+    target = message.entities.get("service")
+    if not target or target not in catalog or target == draft.get("service"):
+        return None
+    if (
+        (message.is_command and message.intent == "apply_service")
+        or isinstance(reading, validators.Invalid)
+        or len(message.text.split()) >= 4
+    ):
+        return target
+    return None
+
+
 def _interrupts(
     message: Incoming,
     item: Optional[Field],
@@ -334,11 +372,8 @@ def _interrupts(
     catalog: Catalog,
 ) -> bool:
     """True when the message is a command rather than the answer it was read as."""
-    if not message.is_command or message.intent == "stop":
+    if not message.is_command or message.intent in ("stop", "apply_service"):
         return False
-    if message.intent == "apply_service":
-        target = message.entities.get("service")
-        return bool(target) and target in catalog and target != draft.get("service")
     if isinstance(reading, validators.Invalid):
         return True
     free_text = item is not None and item.type in FREE_TEXT_TYPES
@@ -370,6 +405,8 @@ def _command(
         return [info_reply(intent, catalog[service_id], language)]
     if intent == "talk_to_human":
         return [Reply("utter_human_handoff")]
+    if intent == "out_of_scope":
+        return [Reply("utter_out_of_scope")]
     if intent in ("help", "change_language"):
         return []
     return None
@@ -491,6 +528,8 @@ def _answer_document(
 
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+# "Kindly amend item 8.", "8 badlo", "नंबर 3 बदलें": the one small number in the message.
+_ITEM_NUMBER = re.compile(r"\D*?(?<!\d)(\d{1,2})(?!\d)\D*")
 SUMMARY_OK = "ok"
 
 
@@ -501,15 +540,17 @@ def _read_summary(
     rows = summary_items(draft, service, language)
     text = validators.clean(message.text)
     number = _NUMBER.match(text)
+    if not number:
+        if message.intent == "affirm" and message.text.lower() not in ("ok change",):
+            return validators.Valid(SUMMARY_OK, text)
+        result = validators.validate_yes_no(text, message.intent)
+        if isinstance(result, validators.Valid) and result.value:
+            return validators.Valid(SUMMARY_OK, text)
+        number = _ITEM_NUMBER.fullmatch(text)
     if number:
         if 1 <= int(number.group(1)) <= len(rows):
             return validators.Valid(rows[int(number.group(1)) - 1][0], text)
         return validators.Invalid("summary_item")
-    if message.intent == "affirm" and message.text.lower() not in ("ok change",):
-        return validators.Valid(SUMMARY_OK, text)
-    result = validators.validate_yes_no(text, message.intent)
-    if isinstance(result, validators.Valid) and result.value:
-        return validators.Valid(SUMMARY_OK, text)
     key = _match_row(text, rows)
     return validators.Valid(key, text) if key else validators.Invalid("summary_item")
 

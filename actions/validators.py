@@ -184,9 +184,15 @@ def validate_pincode(text: str) -> Result:
     return Valid(code, code)
 
 
+# Politeness around an answer: "जी दक्षिण पूर्वी दिल्ली", "North West ji".
+_FILLER = re.compile(
+    r"^(?:ji|जी|sir|madam)[,\s]+|[,\s]+(?:ji|जी|hai|है)$", re.IGNORECASE
+)
+
+
 def validate_district(text: str, language: str) -> Result:
     """One of Delhi's 13 revenue districts, by current or old name, in any language."""
-    answer = clean(text)
+    answer = _FILLER.sub("", clean(text))
     district_id = districts.lookup(answer)
     if district_id is None and re.search(r"[()/]", answer):
         # "Dakshin Purv (South East)", the form of the catalog's Hinglish examples: the
@@ -266,7 +272,9 @@ def validate_yes_no(text: str, intent: Optional[str] = None) -> Result:
 
 
 _YES_WORDS = frozenset({"yes", "haan", "हाँ", "हां"})
-_NO_WORDS = frozenset({"no", "nahi", "nahin", "nhi", "नहीं", "नही"})
+_NO_WORDS = frozenset(
+    {"no", "not", "nahi", "nahin", "nhi", "नहीं", "नही", "unmarried", "अविवाहित"}
+)
 
 
 def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Result:
@@ -294,12 +302,30 @@ def validate_choice(text: str, choices: Sequence[Choice], language: str) -> Resu
     return Valid(picked.value, picked.labels.get(language, picked.value))
 
 
+_CHOICE_FILLERS = frozenset(
+    {
+        "wala",
+        "wali",
+        "wale",
+        "वाला",
+        "वाली",
+        "वाले",
+        "hai",
+        "है",
+        "h",
+        "ji",
+        "जी",
+        "chahiye",
+    }
+)
+
+
 def _by_words(answer: str, names: Dict[str, Choice]) -> Optional[Choice]:
     """The choice whose longest name has all its words in the answer, in any order.
 
     "bike gear wali" picks "Gear wali bike"; None when none fits or two choices tie.
     """
-    words = set(re.findall(r"[\w\u0900-\u097F]+", answer))
+    words = set(re.findall(r"[\w\u0900-\u097F]+", answer)) - _CHOICE_FILLERS
     fits = sorted(
         (
             (len(name.split()), choice)
@@ -308,14 +334,44 @@ def _by_words(answer: str, names: Dict[str, Choice]) -> Optional[Choice]:
         ),
         key=lambda pair: -pair[0],
     )
-    if not fits or (
+    if fits and not (
         len(fits) > 1
         and fits[1][0] == fits[0][0]
         and fits[1][1].value != fits[0][1].value
     ):
-        return None
-    return fits[0][1]
+        return fits[0][1]
+    # "scooty" for "Motorcycle without gear (scooty)": words of one choice only.
+    owners = {
+        choice.value: choice
+        for name, choice in names.items()
+        if words and words <= set(re.findall(r"[\w\u0900-\u097F]+", name))
+    }
+    return next(iter(owners.values())) if len(owners) == 1 else None
 
+
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "ek": 1,
+    "do": 2,
+    "teen": 3,
+    "char": 4,
+    "paanch": 5,
+    "panch": 5,
+    "dedh": 1.5,
+    "dhai": 2.5,
+    "एक": 1,
+    "दो": 2,
+    "तीन": 3,
+    "चार": 4,
+    "पाँच": 5,
+    "पांच": 5,
+    "डेढ़": 1.5,
+    "ढाई": 2.5,
+}
 
 _MULTIPLIERS = {
     "lakh": 100_000,
@@ -341,6 +397,18 @@ def validate_number(
     answer = re.sub(r"(\b(years?|yrs?|saal|sal|varsh|baras)\b|वर्ष|साल)", " ", answer)
     answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)
+    spelled = re.fullmatch(r"\s*(\S+)\s+(\S+)\s*", answer)
+    if not match and spelled and spelled.group(1) in _NUMBER_WORDS:
+        # "एक लाख", "dhai lakh": a small number word and a multiplier.
+        multiplier = _MULTIPLIERS.get(spelled.group(2))
+        if multiplier:
+            return _number_in_range(
+                float(_NUMBER_WORDS[spelled.group(1)] * multiplier), minimum, maximum
+            )
+    leading = re.match(r"\s*(\d+(?:\.\d+)?)\s*[(,]", answer)
+    if not match and leading:
+        # "5 (me, husband and 3 children)": the answer first, then an explanation.
+        return _number_in_range(float(leading.group(1)), minimum, maximum)
     if not match and len(re.findall(r"\d+(?:\.\d+)?", answer)) == 1:
         # "24, since birth", "about 2.5 lakh a year": the one number in the answer.
         match = re.search(r"(\d+(?:\.\d+)?)\s*([^\d\s,.]+)?", answer)

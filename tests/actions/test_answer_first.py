@@ -327,3 +327,55 @@ def test_questions_and_mixed_answers_are_not_yes_or_no(text):
     from actions.validators import Invalid, validate_yes_no
 
     assert validate_yes_no(text) == Invalid("yes_no")
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("Hold on, I found it! Please cancel this application", "inform"),
+        ("ye form band kar do", "deny"),
+        ("मेरा आवेदन रद्द कर दीजिए", "out_of_scope"),
+    ],
+)
+def test_cancelling_the_application_in_so_many_words(catalog, text, intent):
+    draft = at_field(catalog, "purpose")
+    say(draft, catalog, text, intent=intent, confidence=0.6)
+    assert next_step(draft, catalog).kind == "confirm_stop"
+
+
+def test_an_optional_field_answered_with_a_negation_is_skipped(catalog):
+    draft = at_field(catalog, "spouse_name")
+    say(draft, catalog, "not made yet", intent="deny", confidence=0.8)
+    assert draft["answers"]["spouse_name"] is None
+
+
+@pytest.mark.parametrize("field", ["purpose", "age"])
+def test_an_off_topic_question_is_answered_and_the_question_stays(catalog, field):
+    draft = at_field(catalog, field)
+    replies = say(draft, catalog, "who won the IPL match today?", intent="out_of_scope")
+    assert replies == ["utter_out_of_scope"]
+    assert field not in draft["answers"]
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("papa ka test licence bhi karna h, wo kar do", "inform"),
+        ("test licence", "ask_fee"),
+    ],
+)
+def test_another_service_named_instead_of_an_answer_asks_to_switch(
+    catalog, text, intent
+):
+    draft = at_field(catalog, "age", father_name="Ram Lal")
+    say(draft, catalog, text, intent=intent, entities={"service": "test_licence"})
+    assert next_step(draft, catalog).kind == "confirm_switch"
+    assert draft["answers"]["father_name"] == "Ram Lal"
+
+
+@pytest.mark.parametrize("text", ["Kindly amend item 1.", "1 badlo", "नंबर 1 बदलें"])
+def test_an_item_number_in_a_sentence_at_the_summary(catalog, text):
+    draft = answered(catalog)
+    say(draft, catalog, "skip")
+    say(draft, catalog, text, intent="inform")
+    assert draft["editing"] == "father_name"

@@ -113,3 +113,29 @@ CHOICES = [
 )
 def test_a_choice_by_its_words_in_any_order(text, value):
     assert v.validate_choice(text, CHOICES, "hinglish").value == value
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("एक लाख", 100000), ("dhai lakh", 250000), ("5 (me, husband and 3 children)", 5)],
+)
+def test_spelled_amounts_and_explained_numbers(text, value):
+    assert v.validate_number(text).value == value
+
+
+def test_a_distinctive_word_of_one_choice_picks_it():
+    choices = [
+        v.Choice("mcwog", {"en": "Motorcycle without gear (scooty)", "hi": "स्कूटी"}),
+        v.Choice("mcwg", {"en": "Motorcycle with gear", "hi": "गियर वाली मोटरसाइकिल"}),
+    ]
+    assert v.validate_choice("scooty", choices, "en").value == "mcwog"
+    assert isinstance(v.validate_choice("gear", choices, "en"), v.Invalid)  # both
+
+
+@pytest.mark.parametrize("text", ["not married", "unmarried", "No, I am not married"])
+def test_not_married_is_no(text):
+    assert v.validate_yes_no(text) == v.Valid(False, "✗")
+
+
+def test_a_district_with_a_polite_word():
+    assert v.validate_district("जी दक्षिण पूर्वी दिल्ली", "hi").value == "south_east"
