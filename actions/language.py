@@ -51,6 +51,7 @@ def next_language(
     intent: Optional[str],
     requested: Optional[str],
     detected: Optional[str],
+    answering: bool = False,
 ) -> Dict[str, Any]:
     """Decides the slot updates for one user message.
 
@@ -60,6 +61,9 @@ def next_language(
         intent: The message's intent name.
         requested: The ``language`` entity value, if any.
         detected: The language the NLU detected for this message, if any.
+        answering: Whether the message answers a form question. Answers are data
+            ("7 july 1988", "baad me", an address) and switch the language only when
+            typed in Devanagari (a clear sign of Hindi).
 
     Returns:
         Slot updates (possibly empty).
@@ -69,6 +73,8 @@ def next_language(
         if chosen:
             return {"language": chosen, "language_locked": True}
     if locked or detected not in LANGUAGES or detected == current:
+        return {}
+    if answering and detected != "hi":
         return {}
     return {"language": detected}
 
@@ -87,4 +93,5 @@ class ValidateSlotMappings(ValidationAction):
             intent=(message.get("intent") or {}).get("name"),
             requested=next(tracker.get_latest_entity_values("language"), None),
             detected=message.get("detected_language"),
+            answering=(tracker.active_loop or {}).get("name") == "application_form",
         )

@@ -93,3 +93,22 @@ async def test_action_sets_slot_from_parse_data():
     }
     events = await ValidateSlotMappings().run(CollectingDispatcher(), tracker, domain)
     assert SlotSet("language", "hinglish") in events
+
+
+@pytest.mark.parametrize(
+    "current, detected, expected",
+    [
+        ("hinglish", "en", {}),  # "baad me", "7 july 1988", an address
+        ("en", "hinglish", {}),  # "bike gear wali"
+        ("hinglish", "hi", {"language": "hi"}),  # a change of script
+        ("hi", "en", {}),  # "Ramesh", "15 Aug 1990" typed in Roman
+        ("en", "hi", {"language": "hi"}),
+    ],
+)
+def test_form_answers_switch_the_language_only_to_devanagari(
+    current, detected, expected
+):
+    assert (
+        next_language(current, False, "inform", None, detected, answering=True)
+        == expected
+    )
