@@ -79,7 +79,24 @@ _NAME_SUFFIX = re.compile(r"[\s,]+(hai|he|h|है|ji|जी|tha|था|thi|थ�
 
 
 def validate_name(text: str) -> Result:
-    """A person's name in Roman or Devanagari script, 2-60 characters, no digits."""
+    """A person's name in Roman or Devanagari script, 2-60 characters, no digits.
+
+    "khud ka hi hai, sushila rani": a name after a remark is the answer.
+    """
+    result = _validate_name(text)
+    parts = [part for part in clean(text).split(",") if part.strip()]
+    if isinstance(result, Invalid) and len(parts) >= 2:
+        remark = {word.lower() for part in parts[:-1] for word in part.split()}
+        if remark & (NOT_IN_NAMES | _SELF_WORDS):
+            last = _validate_name(parts[-1])
+            return last if isinstance(last, Valid) else result
+    return result
+
+
+_SELF_WORDS = frozenset({"khud", "self", "myself", "apna", "apni", "मेरा", "खुद", "स्वयं"})
+
+
+def _validate_name(text: str) -> Result:
     name = _NAME_PREFIX.sub("", clean(text)).strip(" .,")
     name = _NAME_SUFFIX.sub("", _NAME_SUFFIX.sub("", name)).strip(" .,")
     if {word.lower() for word in name.split()} & NOT_IN_NAMES:

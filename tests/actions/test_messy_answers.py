@@ -22,6 +22,7 @@ TODAY = date(2026, 12, 2)
         ("papa ka naam ramesh kumar tha", "Ramesh Kumar"),
         ("my father Mahesh Yadav", "Mahesh Yadav"),
         ("मैं सुनीता हूँ", "सुनीता"),
+        ("khud ka hi hai, sushila rani", "Sushila Rani"),
         # Names that begin like a prefix keep it.
         ("Mainak Das", "Mainak Das"),
         ("Naman Gupta", "Naman Gupta"),
@@ -30,6 +31,10 @@ TODAY = date(2026, 12, 2)
 )
 def test_names_lose_their_wrapping(text, name):
     assert v.validate_name(text) == v.Valid(name, name)
+
+
+def test_a_comma_alone_does_not_cut_a_name():
+    assert isinstance(v.validate_name("Sharma, Ravi Kumar"), v.Invalid)
 
 
 @pytest.mark.parametrize(
