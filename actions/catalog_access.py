@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Optional
 
 from catalog.loader import Catalog, load_catalog
 
@@ -14,3 +15,15 @@ def get_catalog() -> Catalog:
     """Returns the catalog (``GOV_CATALOG_DIR`` overrides its folder, e.g. in tests)."""
     folder = os.environ.get("GOV_CATALOG_DIR")
     return load_catalog(Path(folder) if folder else None)
+
+
+def named_service(tracker: Any) -> Optional[str]:
+    """The first catalog service the latest message names.
+
+    The NLU may also return spans such as "death" or "sc" as service values: those are
+    not services and are passed over.
+    """
+    catalog = get_catalog()
+    return next(
+        (v for v in tracker.get_latest_entity_values("service") if v in catalog), None
+    )

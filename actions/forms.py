@@ -24,7 +24,7 @@ from actions.application import (
     next_step,
     summary_items,
 )
-from actions.catalog_access import get_catalog
+from actions.catalog_access import get_catalog, named_service
 from actions.dispatch import send
 from actions.replies import Reply, departments_menu
 from actions.submission import submit_application
@@ -47,7 +47,11 @@ def incoming(tracker: Tracker) -> Incoming:
     """The latest user message as the form's state machine sees it."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
-    entities = {e["entity"]: e.get("value") for e in message.get("entities") or []}
+    entities = {
+        e["entity"]: e.get("value")
+        for e in reversed(message.get("entities") or [])
+        if e["entity"] != "service" or e.get("value") in get_catalog()
+    }
     metadata = message.get("metadata") or {}
     return Incoming(
         # The NLU normaliser lowercases and strips emojis; answers keep what was typed.
@@ -85,7 +89,7 @@ def current_draft(tracker: Tracker) -> Dict[str, Any]:
     A draft kept aside earlier (``drafts`` slot) for the requested service is resumed.
     """
     draft = tracker.get_slot("application")
-    requested = next(tracker.get_latest_entity_values("service"), None)
+    requested = named_service(tracker)
     if draft and draft.get("status") == "open":
         return dict(draft)
     kept = tracker.get_slot("drafts") or {}

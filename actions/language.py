@@ -62,8 +62,8 @@ def next_language(
         requested: The ``language`` entity value, if any.
         detected: The language the NLU detected for this message, if any.
         answering: Whether the message answers a form question. Answers are data
-            ("7 july 1988", "baad me", an address) and switch the language only when
-            typed in Devanagari (a clear sign of Hindi).
+            ("7 july 1988", "baad me", "१५ अगस्त १९९०", an address): they never switch
+            the conversation language (asking for a language still does).
 
     Returns:
         Slot updates (possibly empty).
@@ -74,7 +74,7 @@ def next_language(
             return {"language": chosen, "language_locked": True}
     if locked or detected not in LANGUAGES or detected == current:
         return {}
-    if answering and detected != "hi":
+    if answering:
         return {}
     return {"language": detected}
 

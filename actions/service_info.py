@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.catalog_access import get_catalog
+from actions.catalog_access import get_catalog, named_service
 from actions.dispatch import send
 from actions.replies import (
     Reply,
@@ -21,8 +21,7 @@ from actions.replies import (
 
 def requested_service(tracker: Tracker) -> Optional[str]:
     """The service named in the latest message, else the one talked about before."""
-    entity = next(tracker.get_latest_entity_values("service"), None)
-    return entity or tracker.get_slot("service")
+    return named_service(tracker) or tracker.get_slot("service")
 
 
 class ActionMainMenu(Action):

@@ -100,15 +100,18 @@ async def test_action_sets_slot_from_parse_data():
     [
         ("hinglish", "en", {}),  # "baad me", "7 july 1988", an address
         ("en", "hinglish", {}),  # "bike gear wali"
-        ("hinglish", "hi", {"language": "hi"}),  # a change of script
         ("hi", "en", {}),  # "Ramesh", "15 Aug 1990" typed in Roman
-        ("en", "hi", {"language": "hi"}),
+        ("en", "hi", {}),  # "१५ अगस्त १९९०"
     ],
 )
-def test_form_answers_switch_the_language_only_to_devanagari(
-    current, detected, expected
-):
+def test_form_answers_never_switch_the_language(current, detected, expected):
     assert (
         next_language(current, False, "inform", None, detected, answering=True)
         == expected
     )
+
+
+def test_asking_for_a_language_inside_the_form_still_switches():
+    assert next_language(
+        "en", False, "change_language", "hindi", "en", answering=True
+    ) == {"language": "hi", "language_locked": True}

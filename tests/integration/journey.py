@@ -160,8 +160,8 @@ class Message:
 # Words that show a Roman-script message is Hinglish, or English.
 HINGLISH_MARKERS = frozenset(
     "hai h hain ka ki ke ko mein me mujhe mera meri mere hamara aap apna kya kaise kitna "
-    "kitne kitni chahiye banwana banana karna karo kar nahi nhi haan ji bhai se tha thi "
-    "hoon hu hun wala wali liye abhi kal aur ya namaste namaskar".split()
+    "kitne kitni chahiye banwana banana karna karo kar nahi nhi haan bhai se tha thi "
+    "hoon hu hun wala wali liye abhi kal aur ya namaskar".split()
 )
 ENGLISH_MARKERS = frozenset(
     "i i'm my me the a an is are was for to of need want please what how when where "
@@ -361,6 +361,7 @@ def officer(stack: Stack, application_id: str, turn: Dict[str, Any]) -> None:
 
 
 NOTIFIED = {
+    "submitted": ["utter_status_submitted"],
     "approved": ["utter_status_approved", "utter_status_issued"],
     "issued": ["utter_status_issued"],
     "rejected": ["utter_status_rejected"],
