@@ -46,6 +46,31 @@ LATER: Words = {
     "hinglish": ("baad mein", "baad me", "bad me", "baad mai", "baad mein bhejunga"),
 }
 
+# "Everything is right" at the summary.
+CONFIRM: Words = {
+    "en": (
+        "looks good",
+        "all good",
+        "all correct",
+        "all fine",
+        "everything is correct",
+        "correct",
+        "perfect",
+        "fine",
+        "submit",
+        "please submit",
+        "confirm",
+    ),
+    "hi": ("सब सही है", "सब ठीक है", "सही है", "ठीक है", "जमा करें", "जमा कर दो"),
+    "hinglish": (
+        "sab sahi hai",
+        "sab theek hai",
+        "sahi hai",
+        "jama karo",
+        "submit karo",
+    ),
+}
+
 # Explicit cancel wording: a stop intent interrupts the form only with one of these.
 STOP: Words = {
     "en": ("cancel", "stop", "quit", "exit", "abort", "don't want", "do not want"),
@@ -223,6 +248,13 @@ def starts_with_no(text: str) -> bool:
     """True when the message opens with a negation word."""
     words = re.findall(r"[\w\u0900-\u097F]+", normalise(text))
     return bool(words) and words[0] in NEGATIONS
+
+
+def confirms(text: str) -> bool:
+    """True when the message says everything is right, and nothing is wrong."""
+    if mentions(text, NEGATIONS | {"wrong", "galat", "गलत", "change", "badlo"}):
+        return False
+    return mentions(text, every(CONFIRM))
 
 
 def says_stop(text: str) -> bool:

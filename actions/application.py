@@ -541,7 +541,9 @@ def _read_summary(
     text = validators.clean(message.text)
     number = _NUMBER.match(text)
     if not number:
-        if message.intent == "affirm" and message.text.lower() not in ("ok change",):
+        if answer_words.confirms(text) or (
+            message.intent == "affirm" and message.text.lower() not in ("ok change",)
+        ):
             return validators.Valid(SUMMARY_OK, text)
         result = validators.validate_yes_no(text, message.intent)
         if isinstance(result, validators.Valid) and result.value:
@@ -551,7 +553,8 @@ def _read_summary(
         if 1 <= int(number.group(1)) <= len(rows):
             return validators.Valid(rows[int(number.group(1)) - 1][0], text)
         return validators.Invalid("summary_item")
-    key = _match_row(text, rows)
+    labels = {key: _all_labels(service, key) for key, _, _ in rows}
+    key = _match_row(text, labels)
     return validators.Valid(key, text) if key else validators.Invalid("summary_item")
 
 
@@ -565,18 +568,41 @@ def _answer_summary(draft: Dict[str, Any], reading: validators.Result) -> List[R
     return []
 
 
+# Words that name no summary row ("change", "galat", "the").
+_NOT_LABEL_WORDS = frozenset(
+    "the and for with want change wrong correct please is to my of in it this that "
+    "ka ki ke hai h badlo badalna galat sahi karo kar".split()
+    + "का की के है बदलो बदलें बदलना गलत सही करें".split()
+)
+
+
 def _words(text: str) -> set:
-    return {w for w in re.findall(r"[\w\u0900-\u097F]+", text.lower()) if len(w) > 1}
+    """Distinctive words of a label or message ("e-mail" and "email" alike)."""
+    text = text.lower().replace("-", "")
+    return {
+        w
+        for w in re.findall(r"[\w\u0900-\u097F]+", text)
+        if len(w) > 2 and w not in _NOT_LABEL_WORDS
+    }
 
 
-def _match_row(text: str, rows: List[tuple]) -> Optional[str]:
-    """Finds the summary row a "change ..." message names ("naam badlo" -> name).
+def _all_labels(service: Service, key: str) -> set:
+    """The words of a summary row's label in every language (citizens mix them)."""
+    if key.startswith("document:"):
+        texts = service.document_named(key.removeprefix("document:")).name
+    else:
+        item = field_of(service, key)
+        texts = getattr(item, "label", None) or item.prompt
+    return set().union(*(_words(texts[lang]) for lang in ("en", "hi", "hinglish")))
 
-    Words shared by many labels ("name" in "father's name", "mother's name") count less
-    than distinctive ones ("mother").
+
+def _match_row(text: str, labels: Dict[str, set]) -> Optional[str]:
+    """Finds the summary row a "change ..." message names ("mother ka naam galat hai").
+
+    Words shared by many labels ("father's name", "mother's name") count less than
+    distinctive ones ("mother").
     """
     words = _words(text)
-    labels = {key: _words(label) for key, label, _ in rows}
     best, best_score = None, 0.0
     for key, label_words in labels.items():
         score = sum(

@@ -379,3 +379,27 @@ def test_an_item_number_in_a_sentence_at_the_summary(catalog, text):
     say(draft, catalog, "skip")
     say(draft, catalog, text, intent="inform")
     assert draft["editing"] == "father_name"
+
+
+@pytest.mark.parametrize("text", ["Looks good now", "sab sahi hai", "सब ठीक है, जमा करें"])
+def test_everything_is_right_at_the_summary(catalog, text):
+    draft = answered(catalog)
+    say(draft, catalog, "skip")
+    say(draft, catalog, text, intent="inform", confidence=0.5)
+    assert draft["summary_ok"] is True
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [
+        ("father ka naam galat hai", "father_name"),
+        ("पिता का नाम बदलना है", "father_name"),
+        ("the purpose is wrong, I want to change it", "purpose"),
+    ],
+)
+def test_a_row_named_in_any_language_at_the_summary(catalog, text, key):
+    draft = answered(catalog)
+    say(draft, catalog, "skip")
+    say(draft, catalog, text, intent="inform", confidence=0.5, language="hinglish")
+    assert draft["editing"] == key
+    assert draft["summary_ok"] is False
