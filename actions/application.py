@@ -276,8 +276,8 @@ def _read(
             or answer_words.is_one_of(message.text, answer_words.NONE_ANSWERS)
         ):
             return validators.Valid(SKIPPED_DOCUMENT, "-")
-        if message.intent == "send_later" or answer_words.is_one_of(
-            message.text, answer_words.LATER
+        if message.intent == "send_later" or answer_words.mentions(
+            message.text, answer_words.every(answer_words.LATER)
         ):
             return validators.Valid("later", "⏳")
         return validators.Invalid("document")

@@ -63,11 +63,10 @@ _NAME_PREFIX = re.compile(
     r"^(?:(?:ji|जी|sir|madam|haan|हाँ)[,\s]+)?(?:"
     rf"(?:{_RELATIVE}\s+)*name\s*(?:is|was|=|:|-)?"
     r"|(?:wife|husband|father|mother|son|daughter|papa|mummy|pati|patni)\s*[:\-]"
-    r"|(?:mera|meri|mere|uska|uski|unka|unki|iska|inka|papa\s+ka|pita\s*ji\s+ka|"
-    r"mummy\s+ka|maa\s+ka|bete\s+ka|beti\s+ka|bachche\s+ka|pati\s+ka|patni\s+ka)?"
+    r"|(?:mera|meri|mere|uska|uski|unka|unki|iska|inka|pita\s*ji\s+ka|\S+\s+(?:ka|ki|ke))?"
     r"\s*(?:poora\s+)?naam\s*(?:hai|h|tha)?\s*[:\-]?"
-    r"|(?:मेरा|मेरी|उसका|उनका|इसका|पिता\s*जी\s+का|पिता\s+का|माता\s+का|माँ\s+का|"
-    r"बेटे\s+का|बेटी\s+का|बच्चे\s+का|पति\s+का|पत्नी\s+का)?\s*(?:पूरा\s+)?नाम\s*(?:है|था)?"
+    r"|(?:मेरा|मेरी|उसका|उनका|इसका|पिता\s*जी\s+का|\S+\s+(?:का|की|के))?"
+    r"\s*(?:पूरा\s+)?नाम\s*(?:है|था)?"
     r"\s*[:\-]?"
     r"|(?:my|his|her|our|the)\s+(?:late\s+)?(?:father|mother|husband|wife|son|daughter|"
     r"papa|dad|mom|mummy|grandfather|grandmother)(?:\s+(?:is|was))?\s*[,:\-]?"
@@ -85,12 +84,24 @@ def validate_name(text: str) -> Result:
     """
     result = _validate_name(text)
     parts = [part for part in clean(text).split(",") if part.strip()]
+    named = [part for part in parts if _names_itself(part)]
+    if isinstance(result, Invalid) and len(parts) >= 2 and len(named) == 1:
+        # "पति का नाम राज कुमार था, पिछले साल गुज़र गए": the part that says "name".
+        first = _validate_name(named[0])
+        if isinstance(first, Valid):
+            return first
     if isinstance(result, Invalid) and len(parts) >= 2:
         remark = {word.lower() for part in parts[:-1] for word in part.split()}
         if remark & (NOT_IN_NAMES | _SELF_WORDS):
             last = _validate_name(parts[-1])
             return last if isinstance(last, Valid) else result
     return result
+
+
+def _names_itself(part: str) -> bool:
+    """True when the text opens with "... name is" / "... का नाम" / "... ka naam"."""
+    found = _NAME_PREFIX.match(part.strip())
+    return bool(found and found.group(0).strip())
 
 
 _SELF_WORDS = frozenset({"khud", "self", "myself", "apna", "apni", "मेरा", "खुद", "स्वयं"})
@@ -171,9 +182,7 @@ def validate_aadhaar(text: str) -> Result:
     return Valid(digits, aadhaar.mask(digits))
 
 
-_MOBILE_IN_TEXT = re.compile(
-    r"(?<![\d+])(?:\+?91[\s-]?|0)?[6-9]\d{4}[\s-]?\d{5}(?![\d])"
-)
+_MOBILE_IN_TEXT = re.compile(r"(?<![\d+])\+?\d[\d\s-]{8,16}\d(?!\d)")
 
 
 def validate_mobile(text: str) -> Result:
@@ -288,7 +297,9 @@ def validate_yes_no(text: str, intent: Optional[str] = None) -> Result:
     return Invalid("yes_no")
 
 
-_YES_WORDS = frozenset({"yes", "haan", "हाँ", "हां"})
+_YES_WORDS = frozenset(
+    {"yes", "haan", "हाँ", "हां", "agree", "agreed", "consent", "सहमत", "sahmat"}
+)
 _NO_WORDS = frozenset(
     {"no", "not", "nahi", "nahin", "nhi", "नहीं", "नही", "unmarried", "अविवाहित"}
 )
@@ -366,6 +377,10 @@ def _by_words(answer: str, names: Dict[str, Choice]) -> Optional[Choice]:
     return next(iter(owners.values())) if len(owners) == 1 else None
 
 
+_AMOUNT_PART = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(lakh|lac|lakhs|thousand|hazar|hazaar|k|crore|लाख|हज़ार|हजार|करोड़)"
+)
+
 _NUMBER_WORDS = {
     "one": 1,
     "two": 2,
@@ -414,6 +429,12 @@ def validate_number(
     answer = re.sub(r"(\b(years?|yrs?|saal|sal|varsh|baras)\b|वर्ष|साल)", " ", answer)
     answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)
+    parts = _AMOUNT_PART.findall(answer)
+    rest = _AMOUNT_PART.sub("", answer).replace("and", "").replace("aur", "").strip()
+    if not match and len(parts) >= 2 and not rest:
+        # "1 lakh 20 thousand": parts that add up.
+        total = sum(float(n) * _MULTIPLIERS.get(m, 1) for n, m in parts)
+        return _number_in_range(total, minimum, maximum)
     spelled = re.fullmatch(r"\s*(\S+)\s+(\S+)\s*", answer)
     if not match and spelled and spelled.group(1) in _NUMBER_WORDS:
         # "एक लाख", "dhai lakh": a small number word and a multiplier.

@@ -403,3 +403,10 @@ def test_a_row_named_in_any_language_at_the_summary(catalog, text, key):
     say(draft, catalog, text, intent="inform", confidence=0.5, language="hinglish")
     assert draft["editing"] == key
     assert draft["summary_ok"] is False
+
+
+@pytest.mark.parametrize("text", ["affidavit baad me", "will send it later"])
+def test_a_document_put_off_in_a_sentence(catalog, text):
+    draft = answered(catalog)
+    say(draft, catalog, text, intent="inform", confidence=0.5)
+    assert draft["documents"]["hospital_slip"] == "later"

@@ -144,3 +144,39 @@ def test_not_married_is_no(text):
 
 def test_a_district_with_a_polite_word():
     assert v.validate_district("जी दक्षिण पूर्वी दिल्ली", "hi").value == "south_east"
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [("mobile 8826 123 456", "+918826123456"), ("+91 98765-43210", "+919876543210")],
+)
+def test_mobile_numbers_grouped_any_way(text, number):
+    assert v.validate_mobile(text).value == number
+
+
+def test_two_mobile_numbers_are_not_guessed():
+    assert isinstance(v.validate_mobile("98765 43210 or 98765 43211"), v.Invalid)
+
+
+@pytest.mark.parametrize(
+    "text, value", [("1 lakh 20 thousand", 120000), ("2 lakh 50 hazaar", 250000)]
+)
+def test_amounts_in_parts(text, value):
+    assert v.validate_number(text).value == value
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("दादी का नाम शकुंतला अरोड़ा", "शकुंतला अरोड़ा"),
+        ("nani ka naam kamla devi", "Kamla Devi"),
+        ("पति का नाम राज कुमार था, पिछले साल गुज़र गए", "राज कुमार"),
+    ],
+)
+def test_anyones_name_said_as_a_sentence(text, name):
+    assert v.validate_name(text) == v.Valid(name, name)
+
+
+def test_consent_in_words():
+    assert v.validate_yes_no("I give my consent.") == v.Valid(True, "✓")
+    assert isinstance(v.validate_yes_no("I do not consent"), v.Invalid)
