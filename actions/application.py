@@ -376,7 +376,9 @@ def _interrupts(
         return False
     if isinstance(reading, validators.Invalid):
         return True
-    free_text = item is not None and item.type in FREE_TEXT_TYPES
+    # A valid name is an answer (the validator refuses question and command words);
+    # free text takes almost anything, so a sure side question wins there.
+    free_text = item is not None and item.type == "text"
     # A short answer ("पत्नी", the field's own example) is an answer, not a question.
     asking = "?" in message.text or len(message.text.split()) >= 3
     sure = message.text.startswith("/") or (

@@ -410,3 +410,15 @@ def test_a_document_put_off_in_a_sentence(catalog, text):
     draft = answered(catalog)
     say(draft, catalog, text, intent="inform", confidence=0.5)
     assert draft["documents"]["hospital_slip"] == "later"
+
+
+def test_a_long_name_is_never_taken_for_an_off_topic_question(catalog):
+    draft = at_field(catalog, "father_name")
+    say(
+        draft,
+        catalog,
+        "Mr. Devender Singh Rawat",
+        intent="out_of_scope",
+        confidence=0.9,
+    )
+    assert draft["answers"]["father_name"] == "Mr. Devender Singh Rawat"
