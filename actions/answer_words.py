@@ -216,9 +216,14 @@ def every(words: Words) -> frozenset:
     return frozenset(normalise(word) for group in words.values() for word in group)
 
 
+# Politeness around a short message: "ok sir", "haan ji", "thank you madam".
+_POLITE = re.compile(r"^(?:sir|madam|ji|जी)\s+|\s+(?:sir|madam|ji|जी|please|plz)$")
+
+
 def is_one_of(text: str, words: Words) -> bool:
-    """True when the whole message is one of ``words`` (any language)."""
-    return normalise(text) in every(words)
+    """True when the whole message, polite words aside, is one of ``words``."""
+    message = normalise(text)
+    return message in every(words) or _POLITE.sub("", message) in every(words)
 
 
 def mentions(text: str, words: Iterable[str]) -> bool:

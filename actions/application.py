@@ -274,6 +274,7 @@ def _read(
         if optional and (
             answer_words.is_one_of(message.text, answer_words.SKIP)
             or answer_words.is_one_of(message.text, answer_words.NONE_ANSWERS)
+            or answer_words.mentions(message.text, answer_words.NEGATIONS)
         ):
             return validators.Valid(SKIPPED_DOCUMENT, "-")
         if message.intent == "send_later" or answer_words.mentions(
@@ -349,16 +350,15 @@ def _other_service(
 ) -> Optional[str]:
     """Another catalog service the message asks for instead of answering, if any.
 
-    A request to apply for it, or its name in a message that is no answer (or a whole
-    sentence: "papa ka disability pension bhi karna hai").
+    A request to apply for it, or its name in a message that is no answer ("papa ka
+    disability pension bhi karna hai" at an income question). A valid answer that
+    happens to contain a service word ("DL 5S AB 1234") stays an answer.
     """
     target = message.entities.get("service")
     if not target or target not in catalog or target == draft.get("service"):
         return None
-    if (
-        (message.is_command and message.intent == "apply_service")
-        or isinstance(reading, validators.Invalid)
-        or len(message.text.split()) >= 4
+    if (message.is_command and message.intent == "apply_service") or isinstance(
+        reading, validators.Invalid
     ):
         return target
     return None

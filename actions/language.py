@@ -7,6 +7,7 @@ explicit ``change_language`` request pins the choice until the citizen asks agai
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, Optional
 
 from rasa_sdk import Tracker
@@ -52,6 +53,7 @@ def next_language(
     requested: Optional[str],
     detected: Optional[str],
     answering: bool = False,
+    words: int = 3,
 ) -> Dict[str, Any]:
     """Decides the slot updates for one user message.
 
@@ -64,6 +66,9 @@ def next_language(
         answering: Whether the message answers a form question. Answers are data
             ("7 july 1988", "baad me", "१५ अगस्त १९९०", an address): they never switch
             the conversation language (asking for a language still does).
+        words: How many words the message has. Hinglish speakers use English words
+            all the time ("status check", "ok thanks"): leaving Hinglish for English
+            takes a sentence of at least three words.
 
     Returns:
         Slot updates (possibly empty).
@@ -75,6 +80,8 @@ def next_language(
     if locked or detected not in LANGUAGES or detected == current:
         return {}
     if answering:
+        return {}
+    if current == "hinglish" and detected == "en" and words < 3:
         return {}
     return {"language": detected}
 
@@ -94,4 +101,5 @@ class ValidateSlotMappings(ValidationAction):
             requested=next(tracker.get_latest_entity_values("language"), None),
             detected=message.get("detected_language"),
             answering=(tracker.active_loop or {}).get("name") == "application_form",
+            words=len(re.findall(r"[^\W\d_]+", message.get("text") or "")),
         )

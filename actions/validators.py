@@ -63,9 +63,9 @@ _NAME_PREFIX = re.compile(
     r"^(?:(?:ji|जी|sir|madam|haan|हाँ)[,\s]+)?(?:"
     rf"(?:{_RELATIVE}\s+)*name\s*(?:is|was|=|:|-)?"
     r"|(?:wife|husband|father|mother|son|daughter|papa|mummy|pati|patni)\s*[:\-]"
-    r"|(?:mera|meri|mere|uska|uski|unka|unki|iska|inka|pita\s*ji\s+ka|\S+\s+(?:ka|ki|ke))?"
+    r"|(?:mera|meri|mere|uska|uski|unka|unki|iska|inka|(?:\S+\s+){1,2}(?:ka|ki|ke))?"
     r"\s*(?:poora\s+)?naam\s*(?:hai|h|tha)?\s*[:\-]?"
-    r"|(?:मेरा|मेरी|उसका|उनका|इसका|पिता\s*जी\s+का|\S+\s+(?:का|की|के))?"
+    r"|(?:मेरा|मेरी|उसका|उनका|इसका|(?:\S+\s+){1,2}(?:का|की|के))?"
     r"\s*(?:पूरा\s+)?नाम\s*(?:है|था)?"
     r"\s*[:\-]?"
     r"|(?:my|his|her|our|the)\s+(?:late\s+)?(?:father|mother|husband|wife|son|daughter|"
@@ -74,7 +74,14 @@ _NAME_PREFIX = re.compile(
     r")(?![\w\u0900-\u097F])\s*",
     re.IGNORECASE,
 )
-_NAME_SUFFIX = re.compile(r"[\s,]+(hai|he|h|है|ji|जी|tha|था|thi|थी|hoon|hu|हूँ|हूं)$", re.I)
+# Titles are not part of the name on a certificate.
+_HONORIFIC = re.compile(
+    r"^(?:mr|mrs|ms|miss|shri|sri|smt|kumari|श्री|श्रीमती|सुश्री|कुमारी)\.?\s+",
+    re.IGNORECASE,
+)
+_NAME_SUFFIX = re.compile(
+    r"[\s,]+(hai|he|h|है|ji|जी|tha|था|thi|थी|hoon|hu|हूँ|हूं|rakha|रखा|rakhi|रखी)$", re.I
+)
 
 
 def validate_name(text: str) -> Result:
@@ -110,6 +117,7 @@ _SELF_WORDS = frozenset({"khud", "self", "myself", "apna", "apni", "मेरा
 def _validate_name(text: str) -> Result:
     name = _NAME_PREFIX.sub("", clean(text)).strip(" .,")
     name = _NAME_SUFFIX.sub("", _NAME_SUFFIX.sub("", name)).strip(" .,")
+    name = _HONORIFIC.sub("", name)
     if {word.lower() for word in name.split()} & NOT_IN_NAMES:
         return Invalid("not_an_answer")
     letters = sum(ch.isalpha() or "\u0900" <= ch <= "\u097f" for ch in name)
@@ -219,7 +227,7 @@ _FILLER = re.compile(
 def validate_district(text: str, language: str) -> Result:
     """One of Delhi's 13 revenue districts, by current or old name, in any language."""
     answer = _FILLER.sub("", clean(text))
-    district_id = districts.lookup(answer)
+    district_id = districts.lookup(answer, fuzzy=True)
     if district_id is None and re.search(r"[()/]", answer):
         # "Dakshin Purv (South East)", the form of the catalog's Hinglish examples: the
         # parts must name one and the same district.
@@ -494,6 +502,12 @@ def validate_text(
     ``min_letters=0`` accepts identifiers such as account or chassis numbers.
     """
     answer = clean(text)
+    if min_letters == 0:
+        # "mera bank khata 50100234567890": the one identifier in the sentence.
+        ids = re.findall(r"[A-Za-z0-9/-]*\d[A-Za-z0-9/-]*", answer)
+        long_ids = [i for i in ids if sum(ch.isdigit() for ch in i) >= 6]
+        if len(long_ids) == 1 and long_ids[0] != answer:
+            answer = long_ids[0]
     letters = sum(ch.isalpha() for ch in answer)
     if len(answer) < min_length or len(answer) > max_length or letters < min_letters:
         return Invalid("text")

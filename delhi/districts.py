@@ -7,6 +7,7 @@ name or a sub-division) to the district id.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
@@ -113,11 +114,13 @@ def name_index() -> Dict[str, str]:
     return index
 
 
-def lookup(name: str) -> Optional[str]:
+def lookup(name: str, fuzzy: bool = False) -> Optional[str]:
     """Returns the district id for a name in any language, old name or sub-division.
 
     Args:
         name: For example "South East", "दक्षिण पूर्व", "dakshin purv", "Shahdara".
+        fuzzy: Also accept one slip of the keyboard ("nort west"): for answers to
+            "which district?", not for finding districts in free text.
 
     Returns:
         The district id (e.g. ``south_east``), or None for an unknown name.
@@ -125,7 +128,33 @@ def lookup(name: str) -> Optional[str]:
     key = name_key(name)
     key = re.sub(r"\s+(?:district|jila|zila|जिला|ज़िला)$", "", key)
     key = re.sub(r"^(?:district|jila|zila|जिला|ज़िला)\s+", "", key)
-    return name_index().get(key) or name_index().get(key.replace(" ", ""))
+    found = name_index().get(key) or name_index().get(key.replace(" ", ""))
+    if found is None and re.search(r"[\u0900-\u097F]", key):
+        # "साउथ वेस्ट": English names written in Devanagari.
+        roman = " ".join(_LOANWORDS.get(word, word) for word in key.split())
+        found = name_index().get(roman) if roman != key else None
+    if found is None and fuzzy and len(key) >= 6:
+        # "nort west", "dakshin purb": one slip of the keyboard.
+        close = difflib.get_close_matches(key, list(name_index()), n=2, cutoff=0.88)
+        found = name_index()[close[0]] if close else None
+    return found
+
+
+# English direction words as citizens write them in Devanagari.
+_LOANWORDS = {
+    "साउथ": "south",
+    "नॉर्थ": "north",
+    "नार्थ": "north",
+    "ईस्ट": "east",
+    "वेस्ट": "west",
+    "सेंट्रल": "central",
+    "सेन्ट्रल": "central",
+    "ओल्ड": "old",
+    "आउटर": "outer",
+    "न्यू": "new",
+    "डेल्ही": "delhi",
+    "दिल्ली": "delhi",
+}
 
 
 def is_district_id(value: str) -> bool:

@@ -421,4 +421,29 @@ def test_a_long_name_is_never_taken_for_an_off_topic_question(catalog):
         intent="out_of_scope",
         confidence=0.9,
     )
-    assert draft["answers"]["father_name"] == "Mr. Devender Singh Rawat"
+    assert draft["answers"]["father_name"] == "Devender Singh Rawat"  # no title
+
+
+def test_ok_sir_is_not_a_name(catalog):
+    draft = at_field(catalog, "father_name")
+    assert say(draft, catalog, "ok sir", intent="affirm") == [
+        "utter_invalid_not_an_answer"
+    ]
+
+
+def test_an_optional_document_the_citizen_does_not_have(catalog):
+    draft = answered(catalog)
+    say(draft, catalog, "hospital ki parchi nahi hai", intent="inform", confidence=0.5)
+    assert draft["documents"]["hospital_slip"] == "skipped"
+
+
+def test_a_valid_answer_with_a_service_word_is_an_answer(catalog):
+    draft = at_field(catalog, "purpose")
+    say(
+        draft,
+        catalog,
+        "test licence office ke liye",
+        entities={"service": "test_licence"},
+    )
+    assert draft["answers"]["purpose"] == "test licence office ke liye"
+    assert draft["pending"] is None

@@ -115,3 +115,24 @@ def test_asking_for_a_language_inside_the_form_still_switches():
     assert next_language(
         "en", False, "change_language", "hindi", "en", answering=True
     ) == {"language": "hi", "language_locked": True}
+
+
+@pytest.mark.parametrize(
+    "current, detected, words, expected",
+    [
+        ("hinglish", "en", 2, {}),  # "status check"
+        (
+            "hinglish",
+            "en",
+            6,
+            {"language": "en"},
+        ),  # "I would like to continue in English"
+        ("en", "hinglish", 2, {"language": "hinglish"}),  # "namaste ji"
+    ],
+)
+def test_a_few_english_words_do_not_end_a_hinglish_conversation(
+    current, detected, words, expected
+):
+    assert (
+        next_language(current, False, "inform", None, detected, words=words) == expected
+    )

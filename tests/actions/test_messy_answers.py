@@ -180,3 +180,33 @@ def test_anyones_name_said_as_a_sentence(text, name):
 def test_consent_in_words():
     assert v.validate_yes_no("I give my consent.") == v.Valid(True, "✓")
     assert isinstance(v.validate_yes_no("I do not consent"), v.Invalid)
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("Mr. Devender Singh Rawat", "Devender Singh Rawat"),
+        ("Smt. Kamla Devi", "Kamla Devi"),
+        ("उनके पिताजी का नाम हरबंस लाल", "हरबंस लाल"),
+        ("naam aarav rakha hai", "Aarav"),
+    ],
+)
+def test_titles_and_naming_words_are_not_the_name(text, name):
+    assert v.validate_name(text) == v.Valid(name, name)
+
+
+def test_an_identifier_inside_a_sentence():
+    result = v.validate_text("mera bank khata 50100234567890", min_letters=0)
+    assert result.value == "50100234567890"
+
+
+@pytest.mark.parametrize(
+    "text, district",
+    [
+        ("साउथ वेस्ट", "south_west"),
+        ("nort west", "north_west"),
+        ("नॉर्थ ईस्ट", "north_east"),
+    ],
+)
+def test_districts_as_citizens_spell_them(text, district):
+    assert v.validate_district(text, "hi").value == district
