@@ -30,7 +30,7 @@ from actions.texts import localize
 from catalog.loader import Catalog, Service
 from channels.documents import store_document
 from tests.integration.e2e import OFFICER_TOKEN, Stack, jpeg
-from tests.integration.servers import GATEWAY_PYTHON, ROOT, post_message
+from tests.integration.servers import GATEWAY_PYTHON, ROOT, post_message, rest_inbox
 from tests.integration.whatsapp_citizen import WhatsAppCitizen
 
 JOURNEYS = Path(__file__).with_name("journeys")
@@ -239,15 +239,9 @@ class RestCitizen:
         )
 
     def pushed(self) -> List[Message]:
-        response = requests.get(
-            f"http://127.0.0.1:{self.stack.rasa.port}/webhooks/rest/inbox",
-            params={"sender": self.sender},
-            timeout=30,
-        )
-        assert response.status_code == 200, response.text
+        pushed = rest_inbox(self.stack.rasa.port, self.sender)
         return [
-            Message(m.text, m.document_url, pushed=True)
-            for m in self._messages(response.json())
+            Message(m.text, m.document_url, pushed=True) for m in self._messages(pushed)
         ]
 
     def download(self, message: Message) -> bytes:

@@ -214,6 +214,17 @@ def post_message(
     return list(response.json())
 
 
+def rest_inbox(port: int, sender: str) -> List[Dict[str, Any]]:
+    """Takes a REST citizen's pushed messages (``GET /webhooks/rest/inbox``)."""
+    response = requests.get(
+        f"http://127.0.0.1:{port}/webhooks/rest/inbox",
+        params={"sender": sender},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return list(response.json())
+
+
 def get_tracker(port: int, sender: str) -> Dict[str, Any]:
     """Returns Rasa's tracker of a conversation (``--enable-api``, with ``RASA_TOKEN``)."""
     response = requests.get(

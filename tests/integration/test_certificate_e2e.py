@@ -26,7 +26,13 @@ from tests.integration.e2e import (
     apply_over_rest,
     wait_for,
 )
-from tests.integration.servers import GATEWAY_PYTHON, ROOT, get_tracker, post_message
+from tests.integration.servers import (
+    GATEWAY_PYTHON,
+    ROOT,
+    get_tracker,
+    post_message,
+    rest_inbox,
+)
 
 DECODE_QR = """
 import json, sys
@@ -210,17 +216,6 @@ def test_certificate_notified_once_after_rasa_restart_and_qr_verifies(e2e: Stack
     assert refused.json()["valid"] is False
 
 
-def rest_inbox(stack: Stack, sender: str) -> List[Dict[str, Any]]:
-    """Takes a REST citizen's pushed messages (``GET /webhooks/rest/inbox``)."""
-    response = requests.get(
-        f"http://127.0.0.1:{stack.rasa.port}/webhooks/rest/inbox",
-        params={"sender": sender},
-        timeout=30,
-    )
-    response.raise_for_status()
-    return list(response.json())
-
-
 def test_rest_citizen_gets_the_approval_and_certificate_through_the_inbox(e2e: Stack):
     """Issue 10: a REST citizen is notified without sending a message, once."""
     sender = f"e2e-inbox-{uuid.uuid4().hex[:6]}"
@@ -254,7 +249,7 @@ def test_rest_citizen_gets_the_approval_and_certificate_through_the_inbox(e2e: S
     received: List[Dict[str, Any]] = []
 
     def certificate_arrived() -> bool:
-        received.extend(rest_inbox(e2e, sender))
+        received.extend(rest_inbox(e2e.rasa.port, sender))
         return any((m.get("custom") or {}).get("document") for m in received)
 
     wait_for("the certificate link in the REST inbox", certificate_arrived, 30, e2e)
@@ -281,6 +276,6 @@ def test_rest_citizen_gets_the_approval_and_certificate_through_the_inbox(e2e: S
     ]
     assert typed == [], typed
     time.sleep(1)
-    assert rest_inbox(e2e, sender) == []
+    assert rest_inbox(e2e.rasa.port, sender) == []
     later = post_message(e2e.rasa.port, sender, "thank you")
     assert not [m for m in later if (m.get("custom") or {}).get("document")], later
