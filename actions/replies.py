@@ -23,6 +23,20 @@ def bullet_list(lines: List[str]) -> str:
     return "\n".join(f"• {line}" for line in lines)
 
 
+# "1 day", "7 days" / "7 दिनों" / "7 din".
+_DAYS = {
+    "en": ("{n} day", "{n} days"),
+    "hi": ("{n} दिन", "{n} दिनों"),
+    "hinglish": ("{n} din", "{n} din"),
+}
+
+
+def days_text(days: int, language: str) -> str:
+    """A number of days with its word, singular or plural, in the citizen's language."""
+    one, many = _DAYS.get(language, _DAYS["en"])
+    return (one if days == 1 else many).format(n=days)
+
+
 def info_reply(intent: str, service: Service, language: str) -> Reply:
     """The answer to ask_documents / ask_fee / ask_processing_time / ask_eligibility."""
     name = localize(service.names, language)
@@ -48,7 +62,10 @@ def info_reply(intent: str, service: Service, language: str) -> Reply:
             },
         )
     if intent == "ask_processing_time":
-        return Reply("utter_service_time", {"service": name, "days": service.sla_days})
+        return Reply(
+            "utter_service_time",
+            {"service": name, "days": days_text(service.sla_days, language)},
+        )
     conditions = [localize(rule.text, language) for rule in service.eligibility]
     return Reply(
         "utter_service_eligibility",
