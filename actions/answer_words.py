@@ -228,8 +228,15 @@ def is_one_of(text: str, words: Words) -> bool:
 
 def mentions(text: str, words: Iterable[str]) -> bool:
     """True when the message contains one of ``words`` as whole words."""
-    message = f" {normalise(text)} "
-    return any(f" {normalise(word)} " in message for word in words)
+    message = f" {_words_only(text)} "
+    return any(f" {_words_only(word)} " in message for word in words)
+
+
+def _words_only(text: str) -> str:
+    """The normalised text with punctuation between words turned into spaces."""
+    return " ".join(
+        re.sub(r"[^\w\u0900-\u0963\u0966-\u097F'/-]", " ", normalise(text)).split()
+    )
 
 
 # "cancel this application", "form band karo", "आवेदन रद्द कर दो": cancel wording about
@@ -260,6 +267,19 @@ def confirms(text: str) -> bool:
     if mentions(text, NEGATIONS | {"wrong", "galat", "गलत", "change", "badlo"}):
         return False
     return mentions(text, every(CONFIRM))
+
+
+_QUESTION_WORDS = frozenset(
+    "what how when where which who why can could is are do does kya kaise kitna kitni "
+    "kitne kab kahan kaha kaun kyun kyon क्या कैसे कितना कितनी कितने कब कहाँ कहां कौन "
+    "क्यों".split()
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question: a question mark or a question word opening the message."""
+    words = normalise(text).split()
+    return "?" in text or bool(words and words[0] in _QUESTION_WORDS)
 
 
 def says_stop(text: str) -> bool:

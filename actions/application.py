@@ -379,8 +379,11 @@ def _interrupts(
     # A valid name is an answer (the validator refuses question and command words);
     # free text takes almost anything, so a sure side question wins there.
     free_text = item is not None and item.type == "text"
-    # A short answer ("पत्नी", the field's own example) is an answer, not a question.
-    asking = "?" in message.text or len(message.text.split()) >= 3
+    # A short answer ("पत्नी", the field's own example) or a statement ("For DSSSB
+    # teacher recruitment") is an answer; a question is not.
+    asking = answer_words.is_question(message.text) or (
+        message.intent == "talk_to_human" and len(message.text.split()) >= 3
+    )
     sure = message.text.startswith("/") or (
         asking and message.confidence >= FREE_TEXT_COMMAND_CONFIDENCE
     )
@@ -419,8 +422,8 @@ def _confirmation(message: Incoming) -> validators.Result:
 
     Only a sure affirm intent counts as yes without a yes word: the default keeps data.
     """
-    if answer_words.is_one_of(message.text, answer_words.KEEP):
-        return validators.Valid(False, "✗")
+    if answer_words.mentions(message.text, answer_words.every(answer_words.KEEP)):
+        return validators.Valid(False, "✗")  # "नहीं, रद्द मत करो, आगे चलो"
     if asks_to_stop(message):
         return validators.Valid(True, "✓")
     sure = message.text.startswith("/") or message.confidence >= 0.9

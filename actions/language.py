@@ -86,6 +86,11 @@ def next_language(
     return {"language": detected}
 
 
+def _without_ids(text: str) -> str:
+    """The text without application ids (their letters are no language)."""
+    return re.sub(r"\bdl-[a-z]{3}-\d{4}-\d+\b", " ", text, flags=re.IGNORECASE)
+
+
 class ValidateSlotMappings(ValidationAction):
     """Fills the custom-mapped global slots after every user message."""
 
@@ -101,5 +106,7 @@ class ValidateSlotMappings(ValidationAction):
             requested=next(tracker.get_latest_entity_values("language"), None),
             detected=message.get("detected_language"),
             answering=(tracker.active_loop or {}).get("name") == "application_form",
-            words=len(re.findall(r"[^\W\d_]+", message.get("text") or "")),
+            words=len(
+                re.findall(r"[^\W\d_]+", _without_ids(message.get("text") or ""))
+            ),
         )

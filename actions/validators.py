@@ -64,7 +64,7 @@ _NAME_PREFIX = re.compile(
     rf"(?:{_RELATIVE}\s+)*name\s*(?:is|was|=|:|-)?"
     r"|(?:wife|husband|father|mother|son|daughter|papa|mummy|pati|patni)\s*[:\-]"
     r"|(?:mera|meri|mere|uska|uski|unka|unki|iska|inka|(?:\S+\s+){1,2}(?:ka|ki|ke))?"
-    r"\s*(?:poora\s+)?naam\s*(?:hai|h|tha)?\s*[:\-]?"
+    r"\s*(?:poora\s+)?(?:naam|nam)\s*(?:hai|h|tha)?\s*[:\-]?"
     r"|(?:मेरा|मेरी|उसका|उनका|इसका|(?:\S+\s+){1,2}(?:का|की|के))?"
     r"\s*(?:पूरा\s+)?नाम\s*(?:है|था)?"
     r"\s*[:\-]?"
@@ -356,17 +356,22 @@ _CHOICE_FILLERS = frozenset(
 )
 
 
+def _choice_words(text: str) -> set:
+    """The words of a choice label or answer, without fillers ("wali", "वाला")."""
+    return set(re.findall(r"[\w\u0900-\u097F]+", text)) - _CHOICE_FILLERS
+
+
 def _by_words(answer: str, names: Dict[str, Choice]) -> Optional[Choice]:
     """The choice whose longest name has all its words in the answer, in any order.
 
     "bike gear wali" picks "Gear wali bike"; None when none fits or two choices tie.
     """
-    words = set(re.findall(r"[\w\u0900-\u097F]+", answer)) - _CHOICE_FILLERS
+    words = _choice_words(answer)
     fits = sorted(
         (
-            (len(name.split()), choice)
+            (len(_choice_words(name)), choice)
             for name, choice in names.items()
-            if len(name) > 2 and set(name.split()) <= words
+            if len(name) > 2 and _choice_words(name) <= words
         ),
         key=lambda pair: -pair[0],
     )
@@ -380,7 +385,7 @@ def _by_words(answer: str, names: Dict[str, Choice]) -> Optional[Choice]:
     owners = {
         choice.value: choice
         for name, choice in names.items()
-        if words and words <= set(re.findall(r"[\w\u0900-\u097F]+", name))
+        if words and words <= _choice_words(name)
     }
     return next(iter(owners.values())) if len(owners) == 1 else None
 

@@ -447,3 +447,18 @@ def test_a_valid_answer_with_a_service_word_is_an_answer(catalog):
     )
     assert draft["answers"]["purpose"] == "test licence office ke liye"
     assert draft["pending"] is None
+
+
+def test_a_statement_at_a_free_text_question_is_the_answer(catalog):
+    draft = at_field(catalog, "purpose")
+    say(draft, catalog, "For DSSSB teacher recruitment", intent="out_of_scope")
+    assert draft["answers"]["purpose"] == "For DSSSB teacher recruitment"
+
+
+@pytest.mark.parametrize("text", ["नहीं, रद्द मत करो, आगे चलो", "no no, continue please"])
+def test_dont_cancel_in_a_sentence_keeps_the_application(catalog, text):
+    draft = at_field(catalog, "purpose", father_name="Ram Lal")
+    say(draft, catalog, "cancel", intent="stop")
+    say(draft, catalog, text, intent="stop", confidence=1.0)
+    assert draft["status"] == "open"
+    assert draft["answers"]["father_name"] == "Ram Lal"

@@ -136,3 +136,12 @@ def test_a_few_english_words_do_not_end_a_hinglish_conversation(
     assert (
         next_language(current, False, "inform", None, detected, words=words) == expected
     )
+
+
+def test_an_application_id_is_no_english():
+    from actions.language import _without_ids
+
+    assert _without_ids("DL-DIS-2026-000001 status check").split() == [
+        "status",
+        "check",
+    ]

@@ -210,3 +210,17 @@ def test_an_identifier_inside_a_sentence():
 )
 def test_districts_as_citizens_spell_them(text, district):
     assert v.validate_district(text, "hi").value == district
+
+
+def test_a_choice_label_with_a_filler_word_in_another_order():
+    choices = [
+        v.Choice("mcwog", {"hinglish": "Bina gear bike (scooty)"}),
+        v.Choice("mcwg", {"hinglish": "Gear wali bike"}),
+    ]
+    assert v.validate_choice("bike gear wali", choices, "hinglish").value == "mcwg"
+
+
+def test_nam_is_naam():
+    assert v.validate_name("Pita Ji Ka Nam Mangal Ram") == v.Valid(
+        "Mangal Ram", "Mangal Ram"
+    )
