@@ -270,16 +270,17 @@ def confirms(text: str) -> bool:
 
 
 _QUESTION_WORDS = frozenset(
-    "what how when where which who why can could is are do does kya kaise kitna kitni "
+    "what wat wht whats what's how when where which who why kya kaise kitna kitni "
     "kitne kab kahan kaha kaun kyun kyon क्या कैसे कितना कितनी कितने कब कहाँ कहां कौन "
     "क्यों".split()
 )
 
 
 def is_question(text: str) -> bool:
-    """True for a question: a question mark or a question word opening the message."""
+    """True for a question: a question mark, or a question word among the first three."""
     words = normalise(text).split()
-    return "?" in text or bool(words and words[0] in _QUESTION_WORDS)
+    opens = bool(words) and words[0] in {"can", "could", "is", "are", "do", "does"}
+    return "?" in text or opens or bool(set(words[:3]) & _QUESTION_WORDS)
 
 
 def says_stop(text: str) -> bool:

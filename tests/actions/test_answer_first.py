@@ -462,3 +462,17 @@ def test_dont_cancel_in_a_sentence_keeps_the_application(catalog, text):
     say(draft, catalog, text, intent="stop", confidence=1.0)
     assert draft["status"] == "open"
     assert draft["answers"]["father_name"] == "Ram Lal"
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("wat is form 1", True),
+        ("fees how much", True),
+        ("can I apply online", True),
+        ("For DSSSB teacher recruitment", False),
+        ("House 12 is near the temple", False),
+    ],
+)
+def test_what_counts_as_a_question(text, question):
+    assert answer_words.is_question(text) is question
