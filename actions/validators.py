@@ -510,9 +510,8 @@ def validate_text(
     if min_letters == 0:
         # "mera bank khata 50100234567890": the one identifier in the sentence.
         ids = re.findall(r"[A-Za-z0-9/-]*\d[A-Za-z0-9/-]*", answer)
-        long_ids = [i for i in ids if sum(ch.isdigit() for ch in i) >= 6]
-        if len(long_ids) == 1 and long_ids[0] != answer:
-            answer = long_ids[0]
+        if len(ids) == 1 and ids[0] != answer:
+            answer = ids[0]  # "खसरा नंबर 45//12"
     letters = sum(ch.isalpha() for ch in answer)
     if len(answer) < min_length or len(answer) > max_length or letters < min_letters:
         return Invalid("text")

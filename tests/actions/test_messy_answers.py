@@ -195,9 +195,16 @@ def test_titles_and_naming_words_are_not_the_name(text, name):
     assert v.validate_name(text) == v.Valid(name, name)
 
 
-def test_an_identifier_inside_a_sentence():
-    result = v.validate_text("mera bank khata 50100234567890", min_letters=0)
-    assert result.value == "50100234567890"
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("mera bank khata 50100234567890", "50100234567890"),
+        ("खसरा नंबर 45//12", "45//12"),
+        ("DL 5S AB 1234", "DL 5S AB 1234"),  # a number plate is one identifier
+    ],
+)
+def test_an_identifier_inside_a_sentence(text, value):
+    assert v.validate_text(text, min_letters=0).value == value
 
 
 @pytest.mark.parametrize(
