@@ -9,31 +9,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Dict, List, Optional
 
 from actions import answer_words, validators
+from actions.reading import (
+    SKIPPED,
+    SKIPPED_DOCUMENT,
+    Incoming,
+    read_field,
+)
 from actions.replies import Reply, department_menu, info_reply
 from actions.texts import localize
 from catalog.loader import Catalog, Field, Service
 
-# Intents that, inside the form, may interrupt it (see ``_interrupts``).
-COMMAND_INTENTS = frozenset(
-    {
-        "stop",
-        "ask_fee",
-        "ask_documents",
-        "ask_processing_time",
-        "ask_eligibility",
-        "help",
-        "talk_to_human",
-        "apply_service",
-        "change_language",
-        "list_services",
-        "out_of_scope",
-    }
-)
 # Side questions: answered, then the same question is asked again; nothing changes.
 SIDE_QUESTIONS = frozenset(
     {
@@ -45,29 +35,9 @@ SIDE_QUESTIONS = frozenset(
         "out_of_scope",
     }
 )
-COMMAND_CONFIDENCE = 0.7
 # Free-text answers accept almost anything, so only a surer side question interrupts them.
 FREE_TEXT_COMMAND_CONFIDENCE = 0.8
-FREE_TEXT_TYPES = ("name", "text")
 TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
-
-
-@dataclass
-class Incoming:
-    """One citizen message as the form sees it."""
-
-    text: str
-    intent: Optional[str] = None
-    confidence: float = 1.0
-    entities: Dict[str, str] = field(default_factory=dict)
-    document: Optional[Dict[str, Any]] = None
-
-    @property
-    def is_command(self) -> bool:
-        """True when the message is a confident command (or a button payload)."""
-        return self.intent in COMMAND_INTENTS and (
-            self.text.startswith("/") or self.confidence >= COMMAND_CONFIDENCE
-        )
 
 
 @dataclass(frozen=True)
@@ -287,61 +257,6 @@ def _read(
     return validators.validate_yes_no(message.text, message.intent)
 
 
-def read_field(
-    item: Field, message: Incoming, language: str, today: date
-) -> validators.Result:
-    """Reads a message as the answer to one field.
-
-    An optional field is skipped by a skip word or a "no"; a greeting, thanks or "ok" is
-    never a name or a free-text answer.
-    """
-    text = message.text
-    if not item.required and (
-        answer_words.is_one_of(text, answer_words.SKIP)
-        or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
-        or answer_words.starts_with_no(text)
-    ):
-        return validators.Valid(None, localize(SKIPPED, language))
-    if item.type in FREE_TEXT_TYPES and (
-        answer_words.is_one_of(text, answer_words.NOT_ANSWERS) or _small_talk(message)
-    ):
-        return validators.Invalid("not_an_answer")
-    choices = [
-        validators.Choice(c.value, c.label, c.aliases) for c in (item.choices or [])
-    ]
-    result = validators.validate(
-        item.type,
-        text,
-        language=language,
-        today=today,
-        constraints=field_constraints(item),
-        choices=choices,
-        intent=message.intent,
-    )
-    if isinstance(result, validators.Invalid) and answer_words.is_one_of(
-        text, answer_words.NOT_ANSWERS
-    ):
-        return validators.Invalid("not_an_answer")
-    return result
-
-
-SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
-
-
-def _small_talk(message: Incoming) -> bool:
-    """A short message the NLU is sure is a greeting or thanks ("हैलो जी"), not a name."""
-    return (
-        message.intent in SMALL_TALK
-        and message.confidence >= 0.9
-        and len(message.text.split()) <= 2
-    )
-
-
-# How a skipped optional field or document is shown in the summary.
-SKIPPED = {"en": "not applicable", "hi": "लागू नहीं", "hinglish": "lagu nahi"}
-SKIPPED_DOCUMENT = "skipped"  # an optional document the citizen does not have
-
-
 def _other_service(
     message: Incoming,
     reading: validators.Result,
@@ -466,19 +381,6 @@ def _choose_service(
     if department:
         return [department_menu(catalog, department, language)]
     return [Reply("utter_unknown_service")]
-
-
-def field_constraints(item: Field) -> Dict[str, Any]:
-    """The field's catalog constraints, plus ``min_letters: 0`` for identifier fields.
-
-    A text field whose catalog example has no letters (bank account, chassis or khasra
-    number) takes answers without letters; other text fields still need two.
-    """
-    constraints = dict(item.constraints)
-    if item.type == "text" and item.example is not None:
-        if not any(ch.isalpha() for ch in item.example["en"]):
-            constraints.setdefault("min_letters", 0)
-    return constraints
 
 
 def _answer_field(

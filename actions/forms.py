@@ -18,7 +18,6 @@ from rasa_sdk.types import DomainDict
 
 from actions import answer_words
 from actions.application import (
-    Incoming,
     handle_answer,
     new_draft,
     next_step,
@@ -26,6 +25,7 @@ from actions.application import (
 )
 from actions.catalog_access import get_catalog, named_service
 from actions.dispatch import send
+from actions.reading import Incoming
 from actions.replies import Reply, departments_menu
 from actions.submission import submit_application
 from actions.texts import localize

@@ -15,13 +15,13 @@ import yaml
 
 from actions import answer_words
 from actions.application import (
-    Incoming,
     asks_to_stop,
     handle_answer,
     new_draft,
     next_step,
 )
 from actions.forms import ActionAskApplicationStep
+from actions.reading import Incoming
 from catalog.loader import load_catalog
 
 TODAY = date(2026, 11, 28)

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from actions.application import Incoming, handle_answer, new_draft, next_step
+from actions.application import handle_answer, new_draft, next_step
+from actions.reading import Incoming
 from catalog.loader import load_catalog
 
 TODAY = date(2026, 11, 28)

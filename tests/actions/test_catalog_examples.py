@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from actions.application import field_constraints
+from actions.reading import field_constraints
 from actions.validators import Choice, Valid, validate
 from catalog.loader import load_catalog
 

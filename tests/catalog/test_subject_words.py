@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.application import field_constraints
+from actions.reading import field_constraints
 from actions.validators import Choice, Valid, validate
 from catalog.loader import CatalogError, load_catalog
 from tests.catalog.test_catalog import copy_catalog, edit, rejects

@@ -22,7 +22,8 @@ import requests
 import yaml
 
 from actions import validators
-from actions.application import Incoming, Step, next_step, read_field
+from actions.application import Step, next_step
+from actions.reading import Incoming, read_field
 from catalog.loader import DEFAULT_DIR, Catalog, Field, Service
 from channels.documents import store_document
 from channels.settings import DocumentSettings

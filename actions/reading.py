@@ -1,0 +1,121 @@
+"""One citizen message read as the answer to one form field, free of Rasa.
+
+``read_field`` applies the catalog field's validator to what the citizen typed, after the
+form's own words (``actions.answer_words``): skip words and "no" for optional fields, and
+greetings or thanks that are never a name. Nothing is stored here: the form decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Dict, Optional
+
+from actions import answer_words, validators
+from actions.texts import localize
+from catalog.loader import Field
+
+# Intents that, inside the form, may interrupt it (``actions.application._interrupts``).
+COMMAND_INTENTS = frozenset(
+    {
+        "stop",
+        "ask_fee",
+        "ask_documents",
+        "ask_processing_time",
+        "ask_eligibility",
+        "help",
+        "talk_to_human",
+        "apply_service",
+        "change_language",
+        "list_services",
+        "out_of_scope",
+    }
+)
+COMMAND_CONFIDENCE = 0.7
+FREE_TEXT_TYPES = ("name", "text")
+
+
+@dataclass
+class Incoming:
+    """One citizen message as the form sees it."""
+
+    text: str
+    intent: Optional[str] = None
+    confidence: float = 1.0
+    entities: Dict[str, str] = field(default_factory=dict)
+    document: Optional[Dict[str, Any]] = None
+
+    @property
+    def is_command(self) -> bool:
+        """True when the message is a confident command (or a button payload)."""
+        return self.intent in COMMAND_INTENTS and (
+            self.text.startswith("/") or self.confidence >= COMMAND_CONFIDENCE
+        )
+
+
+def read_field(
+    item: Field, message: Incoming, language: str, today: date
+) -> validators.Result:
+    """Reads a message as the answer to one field.
+
+    An optional field is skipped by a skip word or a "no"; a greeting, thanks or "ok" is
+    never a name or a free-text answer.
+    """
+    text = message.text
+    if not item.required and (
+        answer_words.is_one_of(text, answer_words.SKIP)
+        or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
+        or answer_words.starts_with_no(text)
+    ):
+        return validators.Valid(None, localize(SKIPPED, language))
+    if item.type in FREE_TEXT_TYPES and (
+        answer_words.is_one_of(text, answer_words.NOT_ANSWERS) or _small_talk(message)
+    ):
+        return validators.Invalid("not_an_answer")
+    choices = [
+        validators.Choice(c.value, c.label, c.aliases) for c in (item.choices or [])
+    ]
+    result = validators.validate(
+        item.type,
+        text,
+        language=language,
+        today=today,
+        constraints=field_constraints(item),
+        choices=choices,
+        intent=message.intent,
+    )
+    if isinstance(result, validators.Invalid) and answer_words.is_one_of(
+        text, answer_words.NOT_ANSWERS
+    ):
+        return validators.Invalid("not_an_answer")
+    return result
+
+
+SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
+
+
+def _small_talk(message: Incoming) -> bool:
+    """A short message the NLU is sure is a greeting or thanks ("हैलो जी"), not a name."""
+    return (
+        message.intent in SMALL_TALK
+        and message.confidence >= 0.9
+        and len(message.text.split()) <= 2
+    )
+
+
+# How a skipped optional field or document is shown in the summary.
+SKIPPED = {"en": "not applicable", "hi": "लागू नहीं", "hinglish": "lagu nahi"}
+SKIPPED_DOCUMENT = "skipped"  # an optional document the citizen does not have
+
+
+def field_constraints(item: Field) -> Dict[str, Any]:
+    """The field's catalog constraints, plus ``min_letters: 0`` for identifier fields.
+
+    A text field whose catalog example has no letters (bank account, chassis or khasra
+    number) takes answers without letters; other text fields still need two.
+    """
+    constraints = dict(item.constraints)
+    if item.type == "text" and item.example is not None:
+        if not any(ch.isalpha() for ch in item.example["en"]):
+            constraints.setdefault("min_letters", 0)
+    return constraints
