@@ -68,8 +68,9 @@ def read_field(
         or answer_words.starts_with_no(text)
     ):
         return validators.Valid(None, localize(SKIPPED, language))
-    if item.type in FREE_TEXT_TYPES and (
-        answer_words.is_one_of(text, answer_words.NOT_ANSWERS) or _small_talk(message)
+    # By the words only: the NLU reads names as greetings ("Ram Prasad" as "ram ram").
+    if item.type in FREE_TEXT_TYPES and answer_words.is_one_of(
+        text, answer_words.NOT_ANSWERS
     ):
         return validators.Invalid("not_an_answer")
     choices = [
@@ -89,18 +90,6 @@ def read_field(
     ):
         return validators.Invalid("not_an_answer")
     return result
-
-
-SMALL_TALK = frozenset({"greet", "goodbye", "thank", "bot_challenge"})
-
-
-def _small_talk(message: Incoming) -> bool:
-    """A short message the NLU is sure is a greeting or thanks ("हैलो जी"), not a name."""
-    return (
-        message.intent in SMALL_TALK
-        and message.confidence >= 0.9
-        and len(message.text.split()) <= 2
-    )
 
 
 # How a skipped optional field or document is shown in the summary.

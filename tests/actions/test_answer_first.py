@@ -476,3 +476,10 @@ def test_dont_cancel_in_a_sentence_keeps_the_application(catalog, text):
 )
 def test_what_counts_as_a_question(text, question):
     assert answer_words.is_question(text) is question
+
+
+@pytest.mark.parametrize("text", ["Ram Prasad", "राम प्रसाद"])
+def test_a_name_the_nlu_takes_for_a_greeting_is_a_name(catalog, text):
+    draft = at_field(catalog, "father_name")
+    say(draft, catalog, text, intent="greet", confidence=0.99)
+    assert draft["answers"]["father_name"] == text
