@@ -27,7 +27,7 @@ import requests
 import yaml
 
 from actions.texts import localize
-from catalog.loader import Catalog, Service
+from catalog.loader import Service
 from channels.documents import store_document
 from tests.integration.e2e import OFFICER_TOKEN, Stack, jpeg
 from tests.integration.servers import GATEWAY_PYTHON, ROOT, post_message, rest_inbox
@@ -395,8 +395,8 @@ def all_journeys() -> List[Path]:
 class Checker:
     """Checks one turn's messages against the journey's expectations."""
 
-    def __init__(self, catalog: Catalog, service: Service, language: str) -> None:
-        self.catalog, self.service, self.language = catalog, service, language
+    def __init__(self, service: Service, language: str) -> None:
+        self.service, self.language = service, language
         # The languages replies may be in this turn (None: any, see check_message).
         self.languages: Optional[set] = {language}
 
@@ -514,7 +514,7 @@ def run(
         else RestCitizen(stack, sender)
     )
     service = stack.catalog[journey["service"]]
-    check = Checker(stack.catalog, service, language)
+    check = Checker(service, language)
     shown_once = False  # the citizen has written in the journey's language
     for number, turn in enumerate(journey["turns"], 1):
         messages, said = _play(turn, citizen, stack, outcome)
