@@ -199,6 +199,13 @@ NOT_IN_NAMES = frozenset(
         "रद्द",
         "nahi",
         "nhi",
+        # possessives: "my wife", "मेरी पत्नी" is who, not the name
+        "my",
+        "meri",
+        "mera",
+        "मेरी",
+        "मेरा",
+        "मेरे",
     }
 )
 

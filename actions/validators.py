@@ -80,7 +80,16 @@ _HONORIFIC = re.compile(
     re.IGNORECASE,
 )
 _NAME_SUFFIX = re.compile(
-    r"[\s,]+(hai|he|h|है|ji|जी|tha|था|thi|थी|hoon|hu|हूँ|हूं|rakha|रखा|rakhi|रखी)$", re.I
+    r"[\s,]+(hai|hain|he|h|है|हैं|ji|जी|tha|था|thi|थी|hoon|hu|हूँ|हूं|rakha|रखा|rakhi|रखी)$",
+    re.I,
+)
+# "घर की मुखिया मेरी पत्नी अनीता देवी हैं", "head of family is my wife Anita Devi": the name
+# follows the relation.
+_AFTER_RELATION = re.compile(
+    r"(?:^|\s)(?:my|meri|mera|mere|hamari|hamare|मेरी|मेरा|मेरे|हमारी|हमारे)\s+"
+    r"(?:wife|husband|father|mother|son|daughter|patni|pati|pita|pitaji|mata|maa|beta|beti|"
+    r"papa|mummy|पत्नी|पति|पिता|पिताजी|माता|माँ|बेटा|बेटी)\s+(?:is\s+|ji\s+|जी\s+)?(?P<name>.+)$",
+    re.IGNORECASE,
 )
 
 
@@ -89,6 +98,11 @@ def validate_name(text: str) -> Result:
 
     "khud ka hi hai, sushila rani": a name after a remark is the answer.
     """
+    related = _AFTER_RELATION.search(clean(text))
+    if related and not _names_itself(text):
+        named = _validate_name(related.group("name"))
+        if isinstance(named, Valid):
+            return named
     result = _validate_name(text)
     parts = [part for part in clean(text).split(",") if part.strip()]
     named = [part for part in parts if _names_itself(part)]

@@ -8,9 +8,12 @@ their cross-script loose keys (:mod:`components.cross_script`), exactly first, t
 ``birth_certificate``.
 
 No duplicates with DIET: where DIET found a ``service`` on overlapping text, DIET's entity
-is kept if its value (after synonym mapping) is a known service id; otherwise it is
+is kept if its value (after synonym mapping) is a known service id, unless the gazetteer's
+name covers it and more ("duplicate licence" over DIET's "licence"); otherwise it is
 replaced by the gazetteer's entity. A DIET ``service`` whose value is not a known id is
-mapped through the gazetteer when its text matches a known name.
+mapped through the gazetteer when its text matches a known name, and dropped when it does
+not: every ``service`` value that leaves the NLU is a service id. Of several services named,
+only the wanted ones are kept (:mod:`components.service_choice`).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from components.cross_script import loose_key
 from components.indic_tokenizer import split_words
+from components.service_choice import wanted
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +178,15 @@ def names_from_training_data(training_data: TrainingData) -> Dict[str, Set[str]]
     return names
 
 
+def _covers(found: Dict[str, Any], start: int, end: int) -> bool:
+    """True when a gazetteer entity spans [start, end) and more."""
+    return (
+        found["start"] <= start
+        and end <= found["end"]
+        and (found["end"] - found["start"] > end - start)
+    )
+
+
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True
 )
@@ -276,11 +289,8 @@ class ServiceGazetteer(GraphComponent, EntityExtractorMixin):
             if not isinstance(text, str) or not text or text.startswith("/"):
                 continue
             found = self.add_extractor_name(self.gazetteer.find(text))
-            message.set(
-                ENTITIES,
-                self.merge(message.get(ENTITIES, []), found, text),
-                add_to_output=True,
-            )
+            merged = self.merge(message.get(ENTITIES, []), found, text)
+            message.set(ENTITIES, wanted(text, merged), add_to_output=True)
         return messages
 
     def merge(
@@ -316,11 +326,14 @@ class ServiceGazetteer(GraphComponent, EntityExtractorMixin):
                 continue
             start, end = entity.get("start", 0), entity.get("end", 0)
             overlapping = [f for f in found if f["start"] < end and start < f["end"]]
+            if any(_covers(f, start, end) for f in overlapping):
+                continue
             if entity.get("value") in known or not overlapping:
                 if entity.get("value") not in known:
                     value, _ = self.gazetteer.lookup(phrase_key(text[start:end]))
-                    if value:
-                        entity = self.add_processor_name(dict(entity, value=value))
+                    if not value:
+                        continue  # "budhape", "pakka": not a service id, dropped
+                    entity = self.add_processor_name(dict(entity, value=value))
                 found = [f for f in found if f not in overlapping]
                 result.append(entity)
         return result + found

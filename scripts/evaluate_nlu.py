@@ -4,8 +4,11 @@ Trains (or reuses, when the fingerprint of config, NLU data and components is un
 ``models/nlu-custom.tar.gz`` and ``models/nlu-stock.tar.gz`` with ``rasa train nlu``, loads
 each model once in-process, parses the held-out files ``tests/nlu/{en,hi,hinglish}.yml`` and
 prints, per language, intent accuracy, intent macro-F1, ``service`` entity F1 and accuracy,
-custom vs stock side by side, then the top confusion pairs. Writes the figures to
-``var/results/nlu_eval.json``.
+custom vs stock side by side, then the top confused intent pairs and service pairs. It does
+so for two held-out sets: ``written`` (``tests/nlu/{en,hi,hinglish}.yml``, written alongside
+the training data) and ``independent`` (``tests/nlu/independent/``, written blind by people
+who never saw ``data/nlu/``: the better measure of messages nobody here wrote). Writes the
+figures to ``var/results/nlu_eval.json``.
 
 Usage::
 
@@ -13,8 +16,9 @@ Usage::
     .venv/bin/python -m scripts.evaluate_nlu --enforce \
         --custom-model models/current.tar.gz                 # make test (model just trained)
 
-``--enforce`` exits non-zero when the custom model's macro-F1 is below ``--threshold``
-(0.90) for any language, or a language's test file is missing.
+``--enforce`` exits non-zero when, for any language, the custom model's macro-F1 on the
+written set is below ``--threshold``, its intent or service accuracy on the independent set
+is below ``--independent-threshold``, or a test file is missing.
 """
 
 from __future__ import annotations
@@ -35,10 +39,13 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("en", "hi", "hinglish")
 TEST_DIR = ROOT / "tests" / "nlu"
+TEST_SETS = {"written": TEST_DIR, "independent": TEST_DIR / "independent"}
 MODELS_DIR = ROOT / "models"
 RESULTS_FILE = ROOT / "var" / "results" / "nlu_eval.json"
 SERVICE = "service"
 FALLBACK_INTENT = "nlu_fallback"
+# Floor on the independent set, raised as the model improves; the goal is 0.95 (issue 15).
+INDEPENDENT_THRESHOLD = 0.85
 
 PIPELINES = {
     "custom": ROOT / "config.yml",
@@ -78,6 +85,7 @@ class Scores:
     service_examples: int
     fallbacks: int
     confusions: List[Tuple[str, str, int]] = field(default_factory=list)
+    service_confusions: List[Tuple[str, str, int]] = field(default_factory=list)
 
 
 def load_examples(path: Path) -> List[Example]:
@@ -260,6 +268,11 @@ def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Sco
     confusions = Counter(
         (g, p) for g, p in zip(gold, predicted, strict=False) if g != p
     )
+    service_confusions = Counter(
+        (_names(e.services), _names(p.services))
+        for e, p in zip(examples, predictions, strict=False)
+        if e.services != p.services
+    )
     return Scores(
         examples=len(examples),
         intent_accuracy=correct / max(len(examples), 1),
@@ -277,7 +290,14 @@ def score(examples: Sequence[Example], predictions: Sequence[Prediction]) -> Sco
         service_examples=with_service,
         fallbacks=sum(p == FALLBACK_INTENT for p in predicted),
         confusions=[(g, p, n) for (g, p), n in confusions.most_common(5)],
+        service_confusions=[
+            (g, p, n) for (g, p), n in service_confusions.most_common(5)
+        ],
     )
+
+
+def _names(services: Set[str]) -> str:
+    return "+".join(sorted(services)) or "-"
 
 
 def render_table(results: Dict[str, Dict[str, Scores]]) -> str:
@@ -313,42 +333,85 @@ def render_table(results: Dict[str, Dict[str, Scores]]) -> str:
     for name in names:
         for language, scores in results[name].items():
             pairs = ", ".join(f"{g}->{p} ({n})" for g, p, n in scores.confusions[:3])
+            services = ", ".join(
+                f"{g}->{p} ({n})" for g, p, n in scores.service_confusions[:3]
+            )
             lines.append(
                 f"  {name:<6} {language:<8} fallbacks: {scores.fallbacks:>2}; "
-                f"confusions: {pairs or 'none'}"
+                f"intents: {pairs or 'none'}; services: {services or 'none'}"
             )
     return "\n".join(lines)
 
 
-def evaluate(models: Dict[str, Path]) -> Dict[str, Dict[str, Scores]]:
-    """Runs every model on every language's test file.
+Results = Dict[str, Dict[str, Dict[str, Scores]]]  # set -> pipeline -> language
+
+
+def evaluate(models: Dict[str, Path]) -> Results:
+    """Runs every model on every language's file of every test set.
 
     Args:
         models: Pipeline name -> model path.
 
     Returns:
-        Pipeline name -> language -> scores (languages without a test file are absent).
+        Test set -> pipeline name -> language -> scores (languages without a test file
+        are absent).
     """
     tests = {
-        language: load_examples(TEST_DIR / f"{language}.yml")
-        for language in LANGUAGES
-        if (TEST_DIR / f"{language}.yml").exists()
+        set_name: {
+            language: load_examples(folder / f"{language}.yml")
+            for language in LANGUAGES
+            if (folder / f"{language}.yml").exists()
+        }
+        for set_name, folder in TEST_SETS.items()
     }
-    results: Dict[str, Dict[str, Scores]] = {}
+    results: Results = {set_name: {} for set_name in TEST_SETS}
     for name, model in models.items():
         agent = load_agent(model)
-        results[name] = {
-            language: score(examples, predict(agent, examples))
-            for language, examples in tests.items()
-        }
+        for set_name, per_language in tests.items():
+            results[set_name][name] = {
+                language: score(examples, predict(agent, examples))
+                for language, examples in per_language.items()
+            }
     return results
+
+
+def shortfalls(
+    results: Results, threshold: float, independent_threshold: float
+) -> List[str]:
+    """What keeps the custom model below the thresholds (empty when it meets them)."""
+    failures = []
+    for language in LANGUAGES:
+        written = results["written"]["custom"].get(language)
+        if written is None:
+            failures.append(f"written {language}: no test file")
+        elif written.macro_f1 < threshold:
+            failures.append(f"written {language}: macro-F1 {written.macro_f1:.3f}")
+        unseen = results["independent"]["custom"].get(language)
+        if unseen is None:
+            failures.append(f"independent {language}: no test file")
+            continue
+        for label, value in (
+            ("intent accuracy", unseen.intent_accuracy),
+            ("service accuracy", unseen.service_accuracy),
+        ):
+            if value < independent_threshold:
+                failures.append(f"independent {language}: {label} {value:.3f}")
+    return failures
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point; returns the exit code."""
     parser = argparse.ArgumentParser(description="Per-language NLU evaluation.")
     parser.add_argument("--enforce", action="store_true", help="fail below threshold")
-    parser.add_argument("--threshold", type=float, default=0.90)
+    parser.add_argument(
+        "--threshold", type=float, default=0.90, help="written set: macro-F1"
+    )
+    parser.add_argument(
+        "--independent-threshold",
+        type=float,
+        default=INDEPENDENT_THRESHOLD,
+        help="independent set: intent and service accuracy",
+    )
     parser.add_argument(
         "--custom-model",
         type=Path,
@@ -372,7 +435,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "stock", PIPELINES["stock"], args.retrain
         )
     results = evaluate(models)
-    print(render_table(results))
+    for set_name, per_model in results.items():
+        print(f"== {set_name} set ({TEST_SETS[set_name].relative_to(ROOT)})")
+        print(render_table(per_model))
 
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_FILE.write_text(
@@ -381,9 +446,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 "models": {n: str(p) for n, p in models.items()},
                 "training_seconds": training,
                 "threshold": args.threshold,
+                "independent_threshold": args.independent_threshold,
                 "results": {
-                    name: {lang: asdict(s) for lang, s in per_language.items()}
-                    for name, per_language in results.items()
+                    set_name: {
+                        name: {lang: asdict(s) for lang, s in per_language.items()}
+                        for name, per_language in per_model.items()
+                    }
+                    for set_name, per_model in results.items()
                 },
             },
             indent=2,
@@ -392,23 +461,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print(f"==> wrote {RESULTS_FILE.relative_to(ROOT)}")
 
     if args.enforce:
-        failures = [
-            f"{language}: "
-            + (
-                f"macro-F1 {results['custom'][language].macro_f1:.3f}"
-                if language in results["custom"]
-                else "no test file"
-            )
-            for language in LANGUAGES
-            if language not in results["custom"]
-            or results["custom"][language].macro_f1 < args.threshold
-        ]
+        failures = shortfalls(results, args.threshold, args.independent_threshold)
         if failures:
-            print(
-                f"FAILED: custom macro-F1 below {args.threshold}: {'; '.join(failures)}"
-            )
+            print(f"FAILED: {'; '.join(failures)}")
             return 1
-        print(f"OK: custom macro-F1 >= {args.threshold} for {', '.join(LANGUAGES)}")
+        print(
+            f"OK: written macro-F1 >= {args.threshold}, independent intent and service "
+            f"accuracy >= {args.independent_threshold}, for {', '.join(LANGUAGES)}"
+        )
     return 0
 
 

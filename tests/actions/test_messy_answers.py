@@ -171,10 +171,19 @@ def test_amounts_in_parts(text, value):
         ("दादी का नाम शकुंतला अरोड़ा", "शकुंतला अरोड़ा"),
         ("nani ka naam kamla devi", "Kamla Devi"),
         ("पति का नाम राज कुमार था, पिछले साल गुज़र गए", "राज कुमार"),
+        # The name after the relation, whatever comes before it.
+        ("परिवार की मुखिया मेरी माँ शांति देवी हैं", "शांति देवी"),
+        ("head of the family is my husband Suresh Pal", "Suresh Pal"),
+        ("ghar ke mukhiya mere pitaji ram lal hain", "Ram Lal"),
     ],
 )
 def test_anyones_name_said_as_a_sentence(text, name):
     assert v.validate_name(text) == v.Valid(name, name)
+
+
+@pytest.mark.parametrize("text", ["मेरी पत्नी", "my wife", "meri mummy"])
+def test_a_relation_alone_is_not_a_name(text):
+    assert isinstance(v.validate_name(text), v.Invalid)
 
 
 def test_consent_in_words():

@@ -2,7 +2,14 @@
 
 import pytest
 
-from scripts.evaluate_nlu import Example, Prediction, render_table, score
+from scripts.evaluate_nlu import (
+    Example,
+    Prediction,
+    Scores,
+    render_table,
+    score,
+    shortfalls,
+)
 
 
 def test_scores() -> None:
@@ -28,3 +35,37 @@ def test_scores() -> None:
     assert result.confusions == [("greet", "nlu_fallback", 1)]
     table = render_table({"custom": {"en": result}, "stock": {}})
     assert "en" in table and "0.750" in table and "no test file" in table
+
+
+def _scores(macro_f1: float, intent: float, service: float) -> Scores:
+    return Scores(
+        examples=10,
+        intent_accuracy=intent,
+        macro_f1=macro_f1,
+        service_f1=service,
+        service_accuracy=service,
+        service_examples=5,
+        fallbacks=0,
+    )
+
+
+def test_shortfalls_name_each_set_language_and_figure() -> None:
+    good = _scores(0.97, 0.96, 0.96)
+    results = {
+        "written": {
+            "custom": {"en": good, "hi": _scores(0.89, 0.9, 0.9), "hinglish": good}
+        },
+        "independent": {
+            "custom": {"en": good, "hi": good, "hinglish": _scores(0.97, 0.96, 0.80)}
+        },
+    }
+    assert shortfalls(results, 0.90, 0.85) == [
+        "written hi: macro-F1 0.890",
+        "independent hinglish: service accuracy 0.800",
+    ]
+    del results["independent"]["custom"]["en"]
+    assert "independent en: no test file" in shortfalls(results, 0.90, 0.85)
+    results["independent"]["custom"]["en"] = good
+    results["written"]["custom"]["hi"] = good
+    results["independent"]["custom"]["hinglish"] = good
+    assert shortfalls(results, 0.90, 0.95) == []
