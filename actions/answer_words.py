@@ -248,15 +248,19 @@ def _words_only(text: str) -> str:
 
 # "cancel this application", "form band karo", "आवेदन रद्द कर दो": cancel wording about
 # the application itself cancels whatever the NLU makes of the rest of the message.
+_CANCEL = r"(?:cancel|radd|band|रद्द|बंद)"
+_APPLICATION = r"(?:application|form|aavedan|आवेदन|फॉर्म|फार्म)"
 _CANCEL_APPLICATION = re.compile(
-    r"\b(?:cancel|radd|band|रद्द|बंद)\b.*\b(?:application|form|aavedan|आवेदन|फॉर्म|फार्म)\b"
-    r"|\b(?:application|form|aavedan|आवेदन|फॉर्म|फार्म)\b.*\b(?:cancel|radd|band|रद्द|बंद)\b"
+    rf"\b{_CANCEL}\b.*\b{_APPLICATION}\b|\b{_APPLICATION}\b.*\b{_CANCEL}\b"
+    # "cancel this", "ise radd karo", "इसे रद्द कर दो": "this" is the application asked
+    r"|\bcancel (?:this|it|everything|all)\b"
+    r"|(?:^|\s)(?:ise|isko|ye|yeh|sab|इसे|इसको|ये|सब) (?:cancel|radd|रद्द)(?:\s|$)"
 )
 
 
 def cancels_application(text: str) -> bool:
     """True when the message asks, in so many words, to cancel the application."""
-    return bool(_CANCEL_APPLICATION.search(normalise(text)))
+    return not is_question(text) and bool(_CANCEL_APPLICATION.search(normalise(text)))
 
 
 # An optional field answered with a negation first: "not made yet", "नहीं बना".

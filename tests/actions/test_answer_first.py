@@ -335,12 +335,22 @@ def test_questions_and_mixed_answers_are_not_yes_or_no(text):
         ("Hold on, I found it! Please cancel this application", "inform"),
         ("ye form band kar do", "deny"),
         ("मेरा आवेदन रद्द कर दीजिए", "out_of_scope"),
+        ("hang on, cancel this, the papers are not with me", "send_later"),
+        ("इसे रद्द कर दो, बाद में देखेंगे", "send_later"),
+        ("ise cancel kar do abhi", "inform"),
     ],
 )
 def test_cancelling_the_application_in_so_many_words(catalog, text, intent):
     draft = at_field(catalog, "purpose")
     say(draft, catalog, text, intent=intent, confidence=0.6)
     assert next_step(draft, catalog).kind == "confirm_stop"
+
+
+@pytest.mark.parametrize("text", ["can i cancel this later?", "cancel karne ki fees kitni hai"])
+def test_a_question_about_cancelling_does_not_cancel(catalog, text):
+    draft = at_field(catalog, "purpose")
+    say(draft, catalog, text, intent="ask_fee", confidence=0.8)
+    assert next_step(draft, catalog).kind != "confirm_stop"
 
 
 def test_an_optional_field_answered_with_a_negation_is_skipped(catalog):
