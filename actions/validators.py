@@ -100,9 +100,9 @@ def validate_name(text: str) -> Result:
     """
     related = _AFTER_RELATION.search(clean(text))
     if related and not _names_itself(text):
-        named = _validate_name(related.group("name"))
-        if isinstance(named, Valid):
-            return named
+        after = _validate_name(related.group("name"))
+        if isinstance(after, Valid):
+            return after
     result = _validate_name(text)
     parts = [part for part in clean(text).split(",") if part.strip()]
     named = [part for part in parts if _names_itself(part)]

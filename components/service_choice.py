@@ -25,8 +25,8 @@ SERVICE = "service"
 # Words that start a new clause (besides punctuation).
 _CLAUSE_WORDS = (
     "but now instead rather then so however "
-    "lekin magar par pr balki ab aur toh to isliye "
-    "लेकिन मगर पर बल्कि अब तो इसलिए"
+    "lekin magar par pr balki ab aur isliye "
+    "लेकिन मगर पर बल्कि अब इसलिए"
 )
 # A service right after (or, in Hindi word order, right before) one of these is not wanted.
 _NEGATIONS = "not no nor never dont don't nahi nahin nhi na mat नहीं नही ना मत"

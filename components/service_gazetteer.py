@@ -109,7 +109,11 @@ class Gazetteer:
             if matcher.quick_ratio() < self.threshold:
                 continue
             score = matcher.ratio()
-            if score >= self.threshold and score > best[1]:
+            if (
+                score >= self.threshold
+                and score > best[1]
+                and _word_by_word(key, candidate)
+            ):
                 value = self.phrases[candidate]
                 if value != AMBIGUOUS:
                     best = (value, score)
@@ -176,6 +180,20 @@ def names_from_training_data(training_data: TrainingData) -> Dict[str, Set[str]]
     for service_id in names:
         names[service_id].add(service_id.replace("_", " "))
     return names
+
+
+WORD_THRESHOLD = 0.7
+
+
+def _word_by_word(key: str, candidate: str) -> bool:
+    """True when each word of a fuzzy match is itself close to its counterpart.
+
+    A long shared word must not carry a phrase: "aid certificate" is not "ews certificate".
+    """
+    return all(
+        a == b or difflib.SequenceMatcher(a=a, b=b).ratio() >= WORD_THRESHOLD
+        for a, b in zip(key.split(), candidate.split(), strict=True)
+    )
 
 
 def _covers(found: Dict[str, Any], start: int, end: int) -> bool:

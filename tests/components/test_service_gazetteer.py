@@ -163,3 +163,30 @@ def test_phrase_table_survives_persist_and_load(
         "ration_card",
         "learner_licence",
     }
+
+
+def test_a_fuzzy_match_needs_every_word_close() -> None:
+    table = Gazetteer.from_names({"ews_certificate": {"ews certificate"}})
+    assert [e["value"] for e in table.find("ews certifcate chahiye")] == [
+        "ews_certificate"
+    ]
+    assert table.find("first aid certificate kaha milega") == []
+
+
+def test_diet_value_that_is_no_service_is_dropped(gazetteer: ServiceGazetteer) -> None:
+    diet = {"entity": "service", "start": 9, "end": 16, "value": "budhape"}
+    assert services(gazetteer, "papa ki budhape pension", [diet]) == []
+
+
+def test_a_longer_gazetteer_name_over_diet_wins(gazetteer: ServiceGazetteer) -> None:
+    text = "mujhe naya learner licence chahiye"
+    diet = {"entity": "service", "start": 19, "end": 26, "value": "learner_licence"}
+    found = services(gazetteer, text, [diet])
+    assert [(e["start"], e["end"], e["extractor"]) for e in found] == [
+        (11, 26, "ServiceGazetteer")
+    ]
+
+
+def test_of_two_services_the_unwanted_is_dropped(gazetteer: ServiceGazetteer) -> None:
+    found = services(gazetteer, "ration card to hai, ab birth certificate chahiye")
+    assert [e["value"] for e in found] == ["birth_certificate"]
