@@ -37,6 +37,8 @@ SIDE_QUESTIONS = frozenset(
 )
 # Free-text answers accept almost anything, so only a surer side question interrupts them.
 FREE_TEXT_COMMAND_CONFIDENCE = 0.8
+# A question that is not a valid answer needs less: it cannot be the answer anyway.
+QUESTION_CONFIDENCE = 0.5
 TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
 
 
@@ -287,10 +289,14 @@ def _interrupts(
     catalog: Catalog,
 ) -> bool:
     """True when the message is a command rather than the answer it was read as."""
-    if not message.is_command or message.intent in ("stop", "apply_service"):
+    if message.intent in ("stop", "apply_service"):
         return False
-    if isinstance(reading, validators.Invalid):
+    if isinstance(reading, validators.Invalid) and (
+        message.is_command or _plainly_asks(message)
+    ):
         return True
+    if not message.is_command:
+        return False
     # A valid name is an answer (the validator refuses question and command words);
     # free text takes almost anything, so a sure side question wins there.
     free_text = item is not None and item.type == "text"
@@ -303,6 +309,19 @@ def _interrupts(
         asking and message.confidence >= FREE_TEXT_COMMAND_CONFIDENCE
     )
     return free_text and sure and message.intent in SIDE_QUESTIONS | {"talk_to_human"}
+
+
+def _plainly_asks(message: Incoming) -> bool:
+    """A side question in question form, even when the NLU is only fairly sure.
+
+    Asked where it cannot be the answer ("Which format is the affidavit in?" when a photo
+    is asked for), it is answered rather than refused.
+    """
+    return (
+        message.intent in SIDE_QUESTIONS - {"out_of_scope"}
+        and message.confidence >= QUESTION_CONFIDENCE
+        and answer_words.is_question(message.text)
+    )
 
 
 def _command(

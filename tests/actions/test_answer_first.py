@@ -196,6 +196,25 @@ def test_a_side_question_that_is_not_an_answer_interrupts_a_structured_field(cat
     assert replies and replies[0].startswith("utter_service_fee")
 
 
+@pytest.mark.parametrize(
+    "text, intent, confidence, answered",
+    [
+        ("kitne din lagenge?", "ask_processing_time", 0.55, True),
+        ("which papers are needed for this", "ask_documents", 0.6, True),
+        # not in question form, or the NLU too unsure: the field is asked again
+        ("papers needed", "ask_documents", 0.6, False),
+        ("kitne din lagenge?", "ask_processing_time", 0.4, False),
+    ],
+)
+def test_a_fairly_sure_question_that_is_no_answer_is_answered(
+    catalog, text, intent, confidence, answered
+):
+    draft = at_field(catalog, "age")
+    replies = say(draft, catalog, text, intent=intent, confidence=confidence)
+    assert "age" not in draft["answers"]
+    assert (replies[0].startswith("utter_service_")) is answered
+
+
 def test_another_service_asks_before_leaving_and_no_keeps_everything(catalog):
     draft = at_field(catalog, "age", father_name="Ram Lal")
     say(
@@ -346,7 +365,9 @@ def test_cancelling_the_application_in_so_many_words(catalog, text, intent):
     assert next_step(draft, catalog).kind == "confirm_stop"
 
 
-@pytest.mark.parametrize("text", ["can i cancel this later?", "cancel karne ki fees kitni hai"])
+@pytest.mark.parametrize(
+    "text", ["can i cancel this later?", "cancel karne ki fees kitni hai"]
+)
 def test_a_question_about_cancelling_does_not_cancel(catalog, text):
     draft = at_field(catalog, "purpose")
     say(draft, catalog, text, intent="ask_fee", confidence=0.8)
