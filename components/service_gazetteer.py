@@ -8,10 +8,10 @@ their cross-script loose keys (:mod:`components.cross_script`), exactly first, t
 ``birth_certificate``.
 
 No duplicates with DIET: where DIET found a ``service`` on overlapping text, DIET's entity
-is kept if its value (after synonym mapping) is a known service id, unless the gazetteer's
-name covers it and more ("duplicate licence" over DIET's "licence"); otherwise it is
-replaced by the gazetteer's entity. A DIET ``service`` whose value is not a known id is
-mapped through the gazetteer when its text matches a known name, and dropped when it does
+is kept if its value (after synonym mapping) is a known service id, unless a longer
+gazetteer name covers it or names another service ("duplicate licence" over DIET's
+"licence"); otherwise it is replaced by the gazetteer's entity. A DIET ``service`` whose
+value is not a known id is mapped through the gazetteer when its text matches a known name, and dropped when it does
 not: every ``service`` value that leaves the NLU is a service id. Of several services named,
 only the wanted ones are kept (:mod:`components.service_choice`).
 """
@@ -196,13 +196,19 @@ def _word_by_word(key: str, candidate: str) -> bool:
     )
 
 
-def _covers(found: Dict[str, Any], start: int, end: int) -> bool:
-    """True when a gazetteer entity spans [start, end) and more."""
-    return (
-        found["start"] <= start
-        and end <= found["end"]
-        and (found["end"] - found["start"] > end - start)
+def _outnames(found: Dict[str, Any], entity: Dict[str, Any], text: str) -> bool:
+    """True when an overlapping gazetteer name says more than DIET's.
+
+    It covers DIET's span and more ("duplicate licence" over "licence"), or names another
+    service in more words ("लाइसेंस खो गया", a lost licence, over "ड्राइविंग लाइसेंस").
+    """
+    start, end = entity.get("start", 0), entity.get("end", 0)
+    if found["start"] <= start and end <= found["end"]:
+        return found["end"] - found["start"] > end - start
+    more_words = len(split_words(text[found["start"] : found["end"]])) > len(
+        split_words(text[start:end])
     )
+    return more_words and found["value"] != entity.get("value")
 
 
 @DefaultV1Recipe.register(
@@ -344,7 +350,7 @@ class ServiceGazetteer(GraphComponent, EntityExtractorMixin):
                 continue
             start, end = entity.get("start", 0), entity.get("end", 0)
             overlapping = [f for f in found if f["start"] < end and start < f["end"]]
-            if any(_covers(f, start, end) for f in overlapping):
+            if any(_outnames(f, entity, text) for f in overlapping):
                 continue
             if entity.get("value") in known or not overlapping:
                 if entity.get("value") not in known:

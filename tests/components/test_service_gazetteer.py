@@ -190,3 +190,14 @@ def test_a_longer_gazetteer_name_over_diet_wins(gazetteer: ServiceGazetteer) -> 
 def test_of_two_services_the_unwanted_is_dropped(gazetteer: ServiceGazetteer) -> None:
     found = services(gazetteer, "ration card to hai, ab birth certificate chahiye")
     assert [e["value"] for e in found] == ["birth_certificate"]
+
+
+def test_a_name_in_more_words_for_another_service_wins(
+    gazetteer: ServiceGazetteer,
+) -> None:
+    text = "janam praman patra wala"  # DIET read "patra wala" as another service
+    diet = {"entity": "service", "start": 13, "end": 23, "value": "ration_card"}
+    found = services(gazetteer, text, [diet])
+    assert [(e["value"], e["extractor"]) for e in found] == [
+        ("birth_certificate", "ServiceGazetteer")
+    ]
