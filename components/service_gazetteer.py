@@ -11,9 +11,10 @@ No duplicates with DIET: where DIET found a ``service`` on overlapping text, DIE
 is kept if its value (after synonym mapping) is a known service id, unless a longer
 gazetteer name covers it or names another service ("duplicate licence" over DIET's
 "licence"); otherwise it is replaced by the gazetteer's entity. A DIET ``service`` whose
-value is not a known id is mapped through the gazetteer when its text matches a known name, and dropped when it does
-not: every ``service`` value that leaves the NLU is a service id. Of several services named,
-only the wanted ones are kept (:mod:`components.service_choice`).
+value is not a known id is mapped through the gazetteer when its text matches a known
+name, and dropped when it does not: every ``service`` value that leaves the NLU is a
+service id. Of several services named, only the wanted ones are kept
+(:mod:`components.service_choice`).
 """
 
 from __future__ import annotations
