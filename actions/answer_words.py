@@ -273,11 +273,38 @@ def starts_with_no(text: str) -> bool:
     return bool(words) and words[0] in NEGATIONS
 
 
+# "wrong", "change": a message with one of these does not confirm, whatever else it says.
+FAULT_WORDS = NEGATIONS | frozenset(
+    {
+        "wrong",
+        "galat",
+        "गलत",
+        "change",
+        "badlo",
+        "बदलो",
+        "बदलना",
+        "sahi karna",
+        "incorrect",
+    }
+)
+
+
+# "nothing wrong", "no change", "kuch galat nahi", "कुछ गलत नहीं": no fault found.
+_NO_FAULT = re.compile(
+    r"\b(?:nothing|no|koi|kuch|कुछ|कोई)\s+(?:[\w\u0900-\u097F]+\s+)?"
+    r"(?:wrong|galat|गलत|change|changes|badlav|बदलाव)(?:\s+(?:nahi|nahin|नहीं|hai|है))*"
+    r"|\b(?:galat|गलत)\s+(?:nahi|nahin|नहीं)"
+)
+
+
+def finds_fault(text: str) -> bool:
+    """True when the message says something is wrong or must change."""
+    return mentions(_NO_FAULT.sub(" ", normalise(text)), FAULT_WORDS)
+
+
 def confirms(text: str) -> bool:
     """True when the message says everything is right, and nothing is wrong."""
-    if mentions(text, NEGATIONS | {"wrong", "galat", "गलत", "change", "badlo"}):
-        return False
-    return mentions(text, every(CONFIRM))
+    return not finds_fault(text) and mentions(text, every(CONFIRM))
 
 
 _QUESTION_WORDS = frozenset(

@@ -466,14 +466,13 @@ def _read_summary(
     rows = summary_items(draft, service, language)
     text = validators.clean(message.text)
     number = _NUMBER.match(text)
-    if not number:
-        if answer_words.confirms(text) or (
-            message.intent == "affirm" and message.text.lower() not in ("ok change",)
-        ):
+    if not number and not answer_words.finds_fault(text):
+        if answer_words.confirms(text) or message.intent == "affirm":
             return validators.Valid(SUMMARY_OK, text)
         result = validators.validate_yes_no(text, message.intent)
         if isinstance(result, validators.Valid) and result.value:
             return validators.Valid(SUMMARY_OK, text)
+    if not number:
         number = _ITEM_NUMBER.fullmatch(text)
     if number:
         if 1 <= int(number.group(1)) <= len(rows):

@@ -19,6 +19,7 @@ from actions.application import (
     handle_answer,
     new_draft,
     next_step,
+    summary_items,
 )
 from actions.forms import ActionAskApplicationStep
 from actions.reading import Incoming
@@ -241,6 +242,30 @@ def test_apply_service_for_the_same_service_is_read_as_the_answer(catalog):
         entities={"service": "test_answers"},
     )
     assert draft["answers"]["purpose"] == "test answers certificate for my job"
+
+
+@pytest.mark.parametrize(
+    "text", ["जी, 2 नंबर वाला गलत है", "haan 2 wala galat hai", "yes, no. 2 is wrong"]
+)
+def test_a_yes_word_with_a_fault_at_the_summary_edits_the_item(catalog, text):
+    draft = answered(catalog)
+    say(draft, catalog, "skip")  # the optional document
+    say(draft, catalog, text, intent="affirm", confidence=0.95)
+    assert (
+        draft.get("editing")
+        == summary_items(draft, catalog["test_answers"], "en")[1][0]
+    )
+    assert not draft.get("summary_ok")
+
+
+@pytest.mark.parametrize(
+    "text", ["sab sahi hai kuch galat nahi", "सब सही है, कुछ गलत नहीं"]
+)
+def test_nothing_wrong_at_the_summary_confirms(catalog, text):
+    draft = answered(catalog)
+    say(draft, catalog, "skip")  # the optional document
+    say(draft, catalog, text, intent="affirm", confidence=0.95)
+    assert draft.get("summary_ok")
 
 
 def test_a_number_at_the_summary_edits_that_item(catalog):
