@@ -111,6 +111,40 @@ def set_aside(
     return bool(keys & HAVE) and not keys & WANT
 
 
+def _word_keys(text: str, entity: Dict[str, Any]) -> FrozenSet[str]:
+    return frozenset(k for _, _, k in _words(text, entity["start"], entity["end"]) if k)
+
+
+def _less_specific(text: str, services: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """Mentions whose words all recur in a longer mention of another service.
+
+    "dl was inside it, need a duplicate dl": "dl" is said again, more precisely, in
+    "duplicate dl".
+    """
+    keys = {id(e): _word_keys(text, e) for e in services}
+    return [
+        e
+        for e in services
+        if any(
+            o.get("value") != e.get("value") and keys[id(e)] < keys[id(o)]
+            for o in services
+        )
+    ]
+
+
+def all_set_aside(text: str, entities: List[Dict[str, Any]]) -> bool:
+    """True when the message names services and sets every one of them aside.
+
+    "I already got the death certificate, now I want the monthly pension for widows": the
+    one service named is had; what is wanted is described (see the service classifier).
+    """
+    services = [e for e in entities if e.get("entity") == SERVICE and "start" in e]
+    spans = clauses(text)
+    return bool(services) and all(
+        set_aside(text, e, [o for o in services if o is not e], spans) for e in services
+    )
+
+
 def wanted(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     """Returns ``entities`` without the service mentions the citizen does not want.
 
@@ -119,10 +153,15 @@ def wanted(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         entities: The message's entities (any kind; only ``service`` ones are judged).
 
     Returns:
-        The entities, minus ``service`` mentions set aside while another service of the
-        message is kept.
+        The entities, minus ``service`` mentions said again more precisely for another
+        service, and minus those set aside while another service of the message is kept.
     """
     services = [e for e in entities if e.get("entity") == SERVICE and "start" in e]
+    if len({e.get("value") for e in services}) < 2:
+        return entities
+    vague = _less_specific(text, services)
+    entities = [e for e in entities if e not in vague]
+    services = [e for e in services if e not in vague]
     if len({e.get("value") for e in services}) < 2:
         return entities
     spans = clauses(text)

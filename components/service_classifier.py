@@ -8,9 +8,10 @@ their character n-grams, logistic regression) trained on every training example 
 names one service, labelled with it, and on service questions that name none
 (``none``).
 
-It speaks only when nothing else found a service, the intent is one that is about a
-service (``apply_service``, the ``ask_*`` questions), and its best guess is a service with
-probability at least ``threshold``. The entity then spans the whole message, with the
+It speaks only when nothing else found a service (or every service found is set aside:
+"already have", "not"; :mod:`components.service_choice`), the intent is one that is about
+a service (``apply_service``, the ``ask_*`` questions), and its best guess is a service
+with probability at least ``threshold``. The entity then spans the whole message, with the
 probability as its confidence. Persisted with skops, as Rasa's own sklearn classifier.
 """
 
@@ -28,6 +29,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from components.service_choice import all_set_aside
 from components.service_gazetteer import phrase_key
 
 logger = logging.getLogger(__name__)
@@ -175,30 +177,39 @@ class ServiceClassifier(GraphComponent, EntityExtractorMixin):
         return (None if label == NONE else label), float(probabilities[best])
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Adds the sentence's service to messages about a service that name none."""
+        """Adds the sentence's service to messages about a service that name none.
+
+        A message whose only services are set aside ("the death certificate is done, now
+        the pension for widows") gets the sentence's service instead, when it is another.
+        """
         for message in messages:
             text = message.get(TEXT)
             intent = (message.get(INTENT) or {}).get("name")
             entities = message.get(ENTITIES, [])
+            named = [e for e in entities if e.get("entity") == ENTITY]
             if (
                 not isinstance(text, str)
                 or text.startswith("/")
                 or intent not in SERVICE_INTENTS
-                or any(e.get("entity") == ENTITY for e in entities)
+                or (named and not all_set_aside(text, entities))
             ):
                 continue
             value, probability = self.guess(text)
-            if value and probability >= self._config["threshold"]:
-                entity = {
-                    "entity": ENTITY,
-                    "start": 0,
-                    "end": len(text),
-                    "value": value,
-                    "confidence_entity": round(probability, 3),
-                }
-                message.set(
-                    ENTITIES,
-                    entities + self.add_extractor_name([entity]),
-                    add_to_output=True,
-                )
+            if not value or probability < self._config["threshold"]:
+                continue
+            if any(e.get("value") == value for e in named):
+                continue
+            entity = {
+                "entity": ENTITY,
+                "start": 0,
+                "end": len(text),
+                "value": value,
+                "confidence_entity": round(probability, 3),
+            }
+            message.set(
+                ENTITIES,
+                [e for e in entities if e not in named]
+                + self.add_extractor_name([entity]),
+                add_to_output=True,
+            )
         return messages

@@ -4,7 +4,7 @@ from typing import Any, Dict, List, Tuple
 
 import pytest
 
-from components.service_choice import clauses, wanted
+from components.service_choice import all_set_aside, clauses, wanted
 
 
 def mentions(text: str, *named: Tuple[str, str]) -> List[Dict[str, Any]]:
@@ -116,3 +116,30 @@ def test_clauses_split_at_punctuation_and_contrast_words():
     text = "learner ban gaya ab pakka chahiye, jaldi"
     parts = [text[a:b].strip(" ,") for a, b in clauses(text)]
     assert parts == ["learner ban gaya", "ab pakka chahiye", "jaldi"]
+
+
+def test_a_name_said_again_more_precisely_is_the_wanted_one():
+    text = "dl was inside it, need a duplicate dl"
+    found = mentions(text, ("dl", "driving_licence"))
+    start = text.index("duplicate dl")
+    found.append(
+        {
+            "entity": "service",
+            "start": start,
+            "end": start + 12,
+            "value": "duplicate_driving_licence",
+        }
+    )
+    assert [e["value"] for e in wanted(text, found)] == ["duplicate_driving_licence"]
+
+
+def test_every_service_set_aside():
+    text = "i already got the death certificate, now i want the pension for widows"
+    assert all_set_aside(
+        text, mentions(text, ("death certificate", "death_certificate"))
+    )
+    text = "i want the death certificate"
+    assert not all_set_aside(
+        text, mentions(text, ("death certificate", "death_certificate"))
+    )
+    assert not all_set_aside("nothing named", [])

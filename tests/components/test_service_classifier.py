@@ -109,3 +109,11 @@ def test_the_trained_classifier_survives_persist_and_load(
     )
     text = "the card for cheap wheat and rice"
     assert [e["value"] for e in services(loaded, text)] == ["ration_card"]
+
+
+def test_a_service_set_aside_gives_way_to_the_sentences(classifier):
+    text = "ration card to mil gaya hai, ab budhe logo ko har mahine paisa wala chahiye"
+    had = {"entity": "service", "start": 0, "end": 11, "value": "ration_card"}
+    assert [e["value"] for e in services(classifier, text, entities=[had])] == [
+        "old_age_pension"
+    ]
