@@ -84,6 +84,22 @@ def gateway_error_reply(error: EDistrictError, application_id: Optional[str]) ->
     return Reply(response, {"application_id": application_id or ""})
 
 
+def status_replies(tracker: Tracker) -> List[Reply]:
+    """The status of the application the latest message names, else of all the citizen's."""
+    language = tracker.get_slot("language") or "en"
+    application_id = next(tracker.get_latest_entity_values("application_id"), None)
+    client = client_for(tracker)
+    try:
+        if application_id:
+            return [status_reply(client.get_application(application_id), language)]
+        applications = client.list_applications(citizen_id(tracker))
+    except EDistrictError as error:
+        return [gateway_error_reply(error, application_id)]
+    if not applications:
+        return [Reply("utter_no_applications")]
+    return [status_reply(application, language) for application in applications[:5]]
+
+
 class ActionCheckStatus(Action):
     """Tells the status of the application named, or lists the citizen's applications."""
 
@@ -93,24 +109,8 @@ class ActionCheckStatus(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
-        language = tracker.get_slot("language") or "en"
-        application_id = next(tracker.get_latest_entity_values("application_id"), None)
-        client = client_for(tracker)
-        try:
-            if application_id:
-                send(
-                    dispatcher,
-                    status_reply(client.get_application(application_id), language),
-                )
-                return []
-            applications = client.list_applications(citizen_id(tracker))
-        except EDistrictError as error:
-            send(dispatcher, gateway_error_reply(error, application_id))
-            return []
-        if not applications:
-            send(dispatcher, Reply("utter_no_applications"))
-        for application in applications[:5]:
-            send(dispatcher, status_reply(application, language))
+        for reply in status_replies(tracker):
+            send(dispatcher, reply)
         return []
 
 

@@ -10,6 +10,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.applications import status_replies
 from actions.dispatch import send
 from actions.replies import Reply
 from actions.texts import intent_titles, localize
@@ -50,6 +51,22 @@ def clarification_buttons(
     return buttons
 
 
+def asks_about_an_application(message: Dict[str, Any]) -> bool:
+    """An unsure message that names an application id and may ask its status.
+
+    "DL-DEA-2026-000002 me kya problem h?": the id is found for sure (a pattern, not the
+    model); when checking the status is among the closest meanings, the status is the
+    answer (for the citizen's own applications only, as always).
+    """
+    named = any(
+        e.get("entity") == "application_id" for e in message.get("entities") or []
+    )
+    ranked = [
+        r.get("name") for r in (message.get("intent_ranking") or [])[: MAX_OPTIONS + 1]
+    ]
+    return named and "check_status" in ranked
+
+
 class ActionClarify(Action):
     """Offers the closest options as buttons instead of guessing."""
 
@@ -59,7 +76,12 @@ class ActionClarify(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        message = tracker.latest_message or {}
+        if asks_about_an_application(message):
+            for reply in status_replies(tracker):
+                send(dispatcher, reply)
+            return []
         language = tracker.get_slot("language") or "en"
-        buttons = clarification_buttons(tracker.latest_message or {}, language)
+        buttons = clarification_buttons(message, language)
         send(dispatcher, Reply("utter_ask_rephrase", buttons=buttons))
         return []

@@ -103,8 +103,12 @@ class ServiceClassifier(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        """``threshold``: smallest probability of the best service for it to be used."""
-        return {"threshold": 0.5}
+        """Returns the default config.
+
+        ``threshold``: smallest probability of the best service for it to be used;
+        ``min_words``: shorter messages are not descriptions ("बेटी" is an answer).
+        """
+        return {"threshold": 0.5, "min_words": 3}
 
     def __init__(
         self,
@@ -192,6 +196,7 @@ class ServiceClassifier(GraphComponent, EntityExtractorMixin):
                 or text.startswith("/")
                 or intent not in SERVICE_INTENTS
                 or (named and not all_set_aside(text, entities))
+                or len(phrase_key(text).split()) < self._config["min_words"]
             ):
                 continue
             value, probability = self.guess(text)

@@ -117,3 +117,7 @@ def test_a_service_set_aside_gives_way_to_the_sentences(classifier):
     assert [e["value"] for e in services(classifier, text, entities=[had])] == [
         "old_age_pension"
     ]
+
+
+def test_a_word_or_two_is_no_description(classifier):
+    assert services(classifier, "sasta card") == []
