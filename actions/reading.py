@@ -7,6 +7,7 @@ greetings or thanks that are never a name. Nothing is stored here: the form deci
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Dict, Optional
@@ -100,11 +101,13 @@ SKIPPED_DOCUMENT = "skipped"  # an optional document the citizen does not have
 def field_constraints(item: Field) -> Dict[str, Any]:
     """The field's catalog constraints, plus ``min_letters: 0`` for identifier fields.
 
-    A text field whose catalog example has no letters (bank account, chassis or khasra
-    number) takes answers without letters; other text fields still need two.
+    A text field whose catalog example is one token with a digit (bank account, IFSC,
+    chassis or khasra number) is an identifier: it takes answers without letters, and the
+    one such token in a sentence ("SBIN0001707 जी") is the answer; other text fields
+    still need two letters.
     """
     constraints = dict(item.constraints)
     if item.type == "text" and item.example is not None:
-        if not any(ch.isalpha() for ch in item.example["en"]):
+        if re.fullmatch(r"\S*\d\S*", item.example["en"].strip()):
             constraints.setdefault("min_letters", 0)
     return constraints

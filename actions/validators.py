@@ -149,6 +149,9 @@ _DATE_IN_TEXT = re.compile(
 )
 
 
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\b(?=\s+[A-Za-z])", re.I)
+
+
 def one_match(pattern: re.Pattern[str], text: str) -> Optional[str]:
     """The only match of ``pattern`` in ``text`` (None when there are none or several)."""
     found = pattern.findall(text)
@@ -161,7 +164,7 @@ def validate_date(
     """A date in any common format or in Hindi ("15 अगस्त 2020", "15/08/2020")."""
     import dateparser
 
-    raw = clean(text)
+    raw = _ORDINAL.sub(r"\1", clean(text))  # "2nd Jan 2002", "3rd of June 1980"
     iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", raw)
     if iso:
         raw = f"{iso.group(3)}/{iso.group(2)}/{iso.group(1)}"

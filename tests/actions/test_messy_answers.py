@@ -70,11 +70,32 @@ def test_a_wrong_aadhaar_inside_a_sentence_is_still_wrong():
         ("माफ़ कीजिए, 18/11/2026", "2026-11-18"),
         ("sorry it was 5 March 1961", "1961-03-05"),
         ("date of death: 03-10-2026", "2026-10-03"),
+        ("born on 2nd Jan 2002", "2002-01-02"),
+        ("he was born 3rd of June 1980", "1980-06-03"),
+        ("21st March 1990", "1990-03-21"),
     ],
 )
 def test_a_date_inside_a_sentence(text, iso):
     result = v.validate_date(text, TODAY)
     assert isinstance(result, v.Valid) and result.value == iso
+
+
+@pytest.mark.parametrize(
+    "example, text, value",
+    [
+        ("SBIN0001234", "SBIN0001707 जी", "SBIN0001707"),
+        ("50100234567890", "khata number 50100234567890 hai", "50100234567890"),
+        ("45//12", "खसरा नंबर 45//12", "45//12"),
+    ],
+)
+def test_the_identifier_in_an_answer(example, text, value):
+    from actions.reading import field_constraints
+    from catalog.loader import Field
+
+    said = {"en": example, "hi": example, "hinglish": example}
+    item = Field(name="code", type="text", required=True, prompt=said, example=said)
+    limits = field_constraints(item)
+    assert v.validate_text(text, min_letters=limits["min_letters"]).value == value
 
 
 def test_a_mobile_inside_a_sentence():
