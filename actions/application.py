@@ -178,7 +178,7 @@ def handle_answer(
     service = catalog[draft["service"]]
     item = field_of(service, step.name or "") if step.kind == "field" else None
     reading = _read(step, item, draft, service, message, language, today)
-    target = _other_service(message, reading, draft, catalog)
+    target = _other_service(message, item, reading, draft, catalog)
     if target:
         draft["pending"] = f"switch:{target}"  # asked first; "no" keeps everything
         return []
@@ -261,22 +261,25 @@ def _read(
 
 def _other_service(
     message: Incoming,
+    item: Optional[Field],
     reading: validators.Result,
     draft: Dict[str, Any],
     catalog: Catalog,
 ) -> Optional[str]:
     """Another catalog service the message asks for instead of answering, if any.
 
-    A request to apply for it, or its name in a message that is no answer ("papa ka
-    disability pension bhi karna hai" at an income question). A valid answer that
-    happens to contain a service word ("DL 5S AB 1234") stays an answer.
+    Its name in a message that is no answer ("papa ka disability pension bhi karna hai"
+    at an income question), or a sure request to apply for it where any text is an
+    answer (free text). A valid answer to a structured question stays an answer, whatever
+    service words it holds ("haa shadi ho gyi h" to "are you married?", "DL 5S AB 1234").
     """
     target = message.entities.get("service")
     if not target or target not in catalog or target == draft.get("service"):
         return None
-    if (message.is_command and message.intent == "apply_service") or isinstance(
-        reading, validators.Invalid
-    ):
+    if isinstance(reading, validators.Invalid):
+        return target
+    free_text = item is not None and item.type == "text"
+    if free_text and message.is_command and message.intent == "apply_service":
         return target
     return None
 

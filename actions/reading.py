@@ -90,7 +90,18 @@ def read_field(
         text, answer_words.NOT_ANSWERS
     ):
         return validators.Invalid("not_an_answer")
+    if _asks_instead(item, text):
+        return validators.Invalid("not_an_answer")
     return result
+
+
+def _asks_instead(item: Field, text: str) -> bool:
+    """A question where a free-text answer is due: no address or purpose is a question.
+
+    Identifier fields are left alone ("45/12?" is still a khasra number).
+    """
+    identifier = field_constraints(item).get("min_letters") == 0
+    return item.type == "text" and not identifier and answer_words.is_question(text)
 
 
 # How a skipped optional field or document is shown in the summary.

@@ -216,6 +216,36 @@ def test_a_fairly_sure_question_that_is_no_answer_is_answered(
     assert (replies[0].startswith("utter_service_")) is answered
 
 
+def test_a_valid_structured_answer_with_a_service_word_stays_an_answer(catalog):
+    draft = at_field(catalog, "gender")
+    say(
+        draft,
+        catalog,
+        "ladki hai, test licence wali",
+        intent="apply_service",
+        entities={"service": "test_licence"},
+    )
+    assert draft["answers"]["gender"] == "female"
+    assert next_step(draft, catalog).kind != "confirm_switch"
+
+
+@pytest.mark.parametrize(
+    "confidence, reply",
+    [(0.9, "utter_out_of_scope"), (0.5, "utter_invalid_not_an_answer")],
+)
+def test_a_question_is_never_stored_as_free_text(catalog, confidence, reply):
+    draft = at_field(catalog, "purpose")
+    replies = say(
+        draft,
+        catalog,
+        "school admission ki last date kya hai?",
+        intent="out_of_scope",
+        confidence=confidence,
+    )
+    assert "purpose" not in draft["answers"]
+    assert replies[0] == reply
+
+
 def test_another_service_asks_before_leaving_and_no_keeps_everything(catalog):
     draft = at_field(catalog, "age", father_name="Ram Lal")
     say(
