@@ -233,6 +233,20 @@ def is_one_of(text: str, words: Words) -> bool:
     return message in every(words) or _POLITE.sub("", message) in every(words)
 
 
+# "छोड़ दीजिए", "isko chhod do", "chodiye na": the verb "leave it" in any politeness.
+_LEAVE_IT = re.compile(
+    r"^(?:(?:please|plz|kripya|कृपया|isko|ise|इसे|इसको|ye|yeh|ये)\s+)*"
+    r"(?:chh?od|chhor|छोड़|छोड)\S*"
+    r"(?:\s+(?:do|de|den|dein|dijiye|dijie|दो|दें|दीजिए|दीजिये|दिजिए|na|ना|ji|जी))*$"
+)
+
+
+def is_skip(text: str) -> bool:
+    """True when the whole message says to skip the question (a skip word or "leave it")."""
+    message = _POLITE.sub("", normalise(text))
+    return is_one_of(text, SKIP) or bool(_LEAVE_IT.match(message))
+
+
 def mentions(text: str, words: Iterable[str]) -> bool:
     """True when the message contains one of ``words`` as whole words."""
     message = f" {_words_only(text)} "
@@ -323,7 +337,7 @@ def is_question(text: str) -> bool:
 
 def says_stop(text: str) -> bool:
     """True when the message has explicit cancel wording (and is not a skip word)."""
-    if is_one_of(text, SKIP):
+    if is_skip(text):
         return False
     return mentions(text, every(STOP))
 

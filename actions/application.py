@@ -182,6 +182,8 @@ def handle_answer(
     if target:
         draft["pending"] = f"switch:{target}"  # asked first; "no" keeps everything
         return []
+    if step.kind == "document" and _asks_about_document(service, step.name, message):
+        return [info_reply("ask_documents", service, language)]
     if _interrupts(message, item, reading, draft, catalog):
         replies = _command(draft, message, catalog, language)
         if replies is not None:
@@ -244,7 +246,7 @@ def _read(
             return validators.Valid(message.document, "✓")
         optional = not service.document_named(step.name or "").required
         if optional and (
-            answer_words.is_one_of(message.text, answer_words.SKIP)
+            answer_words.is_skip(message.text)
             or answer_words.is_one_of(message.text, answer_words.NONE_ANSWERS)
             or answer_words.mentions(message.text, answer_words.NEGATIONS)
         ):
@@ -312,6 +314,18 @@ def _interrupts(
         asking and message.confidence >= FREE_TEXT_COMMAND_CONFIDENCE
     )
     return free_text and sure and message.intent in SIDE_QUESTIONS | {"talk_to_human"}
+
+
+def _asks_about_document(
+    service: Service, name: Optional[str], message: Incoming
+) -> bool:
+    """A typed question about the document asked for ("wat is form 1", "affidavit kaisa?").
+
+    Whatever the NLU reads it as, it cannot be the document: the documents list answers it.
+    """
+    if message.document or not name or not answer_words.is_question(message.text):
+        return False
+    return bool(_words(message.text) & _all_labels(service, f"document:{name}"))
 
 
 def _plainly_asks(message: Incoming) -> bool:

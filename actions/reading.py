@@ -64,14 +64,15 @@ def read_field(
     """
     text = message.text
     if not item.required and (
-        answer_words.is_one_of(text, answer_words.SKIP)
+        answer_words.is_skip(text)
         or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
         or answer_words.starts_with_no(text)
     ):
         return validators.Valid(None, localize(SKIPPED, language))
     # By the words only: the NLU reads names as greetings ("Ram Prasad" as "ram ram").
-    if item.type in FREE_TEXT_TYPES and answer_words.is_one_of(
-        text, answer_words.NOT_ANSWERS
+    if item.type in FREE_TEXT_TYPES and (
+        answer_words.is_one_of(text, answer_words.NOT_ANSWERS)
+        or answer_words.is_skip(text)  # a required name is not skipped
     ):
         return validators.Invalid("not_an_answer")
     choices = [

@@ -74,6 +74,8 @@ def say(draft, catalog, text, intent="inform", confidence=0.95, language="en", *
         ("spouse_name", "शादी नहीं हुई", "deny", 0.9, None),
         ("spouse_name", "skip", "stop", 0.9, None),
         ("spouse_name", "chhodiye", "stop", 0.9, None),
+        ("spouse_name", "छोड़ दीजिए", "stop", 0.9, None),
+        ("spouse_name", "isko chhod do ji", "deny", 0.8, None),
         ("age", "40 years", "inform", 0.6, 40),
         ("age", "४५ साल", "inform", 0.6, 45),
     ],
@@ -214,6 +216,14 @@ def test_a_fairly_sure_question_that_is_no_answer_is_answered(
     replies = say(draft, catalog, text, intent=intent, confidence=confidence)
     assert "age" not in draft["answers"]
     assert (replies[0].startswith("utter_service_")) is answered
+
+
+@pytest.mark.parametrize("text", ["छोड़ दीजिए", "chhod do"])
+def test_a_required_name_is_not_skipped_nor_saved_as_leave_it(catalog, text):
+    draft = at_field(catalog, "father_name")
+    replies = say(draft, catalog, text, intent="stop", confidence=0.9)
+    assert "father_name" not in draft["answers"]
+    assert replies == ["utter_invalid_not_an_answer"]
 
 
 def test_a_valid_structured_answer_with_a_service_word_stays_an_answer(catalog):
@@ -362,6 +372,25 @@ def answered(catalog):
     for text in ("Ram Lal", "male", "skip", "job", "40"):
         say(draft, catalog, text)
     return draft
+
+
+@pytest.mark.parametrize(
+    "text, answered_with_documents",
+    [
+        ("wat is hospital slip", True),
+        ("अस्पताल की पर्ची कैसी होनी चाहिए?", True),
+        ("what is the fee?", False),  # a question, but not about this document
+        ("hospital slip", False),  # not a question
+    ],
+)
+def test_a_question_about_the_document_asked_for_gets_the_documents_list(
+    catalog, text, answered_with_documents
+):
+    draft = answered(catalog)
+    assert next_step(draft, catalog).name == "hospital_slip"
+    replies = say(draft, catalog, text, intent="inform", confidence=0.98)
+    assert (replies == ["utter_service_documents"]) is answered_with_documents
+    assert next_step(draft, catalog).name == "hospital_slip"
 
 
 @pytest.mark.parametrize("text", ["skip", "नहीं है", "chhodiye"])
