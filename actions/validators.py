@@ -435,6 +435,12 @@ _NUMBER_WORDS = {
     "ढाई": 2.5,
 }
 
+# An amount said to be yearly: "60000 per year", "2 lakh saalana", "1.2 लाख सालाना".
+_PER_YEAR = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(lakh|lac|lakhs|thousand|hazar|hazaar|k|लाख|हज़ार|हजार)?\s*"
+    r"(?:(?:per|a|an|every|/|prati|प्रति)\s*(?:year|annum|yr|saal|sal|वर्ष|साल)\b"
+    r"|yearly\b|annually\b|saalana\b|salana\b|सालाना|वार्षिक)"
+)
 _MULTIPLIERS = {
     "lakh": 100_000,
     "lac": 100_000,
@@ -456,6 +462,10 @@ def validate_number(
 ) -> Result:
     """A non-negative amount: "250000", "2,50,000", "2.5 lakh", "ढाई लाख" is not parsed."""
     answer = clean(text).lower().replace(",", "")
+    yearly = _PER_YEAR.findall(answer)
+    if len(yearly) == 1 and answer.strip() != " ".join(yearly[0]).strip():
+        # "60000 per year, about 5000 a month from odd jobs": the yearly amount.
+        return validate_number(" ".join(yearly[0]), minimum, maximum)
     answer = re.sub(r"(\b(years?|yrs?|saal|sal|varsh|baras)\b|वर्ष|साल)", " ", answer)
     answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)

@@ -187,6 +187,18 @@ def test_amounts_in_parts(text, value):
 
 
 @pytest.mark.parametrize(
+    "text, value",
+    [
+        ("60000 per year, he says about 5000 a month from odd jobs", 60000),
+        ("1.2 लाख सालाना, महीने के 10 हज़ार", 120000),
+        ("monthly 8000, so 96000 yearly", 96000),
+    ],
+)
+def test_the_yearly_amount_among_several(text, value):
+    assert v.validate_number(text).value == value
+
+
+@pytest.mark.parametrize(
     "text, name",
     [
         ("दादी का नाम शकुंतला अरोड़ा", "शकुंतला अरोड़ा"),
