@@ -108,7 +108,7 @@ class ServiceClassifier(GraphComponent, EntityExtractorMixin):
         ``threshold``: smallest probability of the best service for it to be used;
         ``min_words``: shorter messages are not descriptions ("बेटी" is an answer).
         """
-        return {"threshold": 0.5, "min_words": 3}
+        return {"threshold": 0.4, "min_words": 3}
 
     def __init__(
         self,
