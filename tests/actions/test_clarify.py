@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 
 import pytest
 from rasa_sdk import Tracker
 
 from actions.fallback import ActionClarify, asks_about_an_application
-from tests.actions.test_edistrict_client import FakeGateway
 from tests.actions.test_tracking_ownership import APPLICATION, CITIZEN, issued, run
-
-
-@pytest.fixture
-def gateway(monkeypatch) -> Iterator[FakeGateway]:
-    fake = FakeGateway()
-    monkeypatch.setenv("EDISTRICT_URL", fake.url)
-    monkeypatch.setenv("EDISTRICT_TIMEOUT", "2")
-    yield fake
-    fake.server.shutdown()
 
 
 def unsure(ranking: List[str], entities: Dict[str, str]) -> Dict[str, Any]:

@@ -6,7 +6,7 @@ scripted fake); the actions run with rasa-sdk's Tracker and CollectingDispatcher
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Dict, List, Optional
 
 import pytest
 from rasa_sdk import Tracker
@@ -18,21 +18,11 @@ from actions.applications import (
     ActionNotifyStatus,
     certificate_number_in,
 )
-from tests.actions.test_edistrict_client import FakeGateway
 
 CITIZEN = "919800000001"
 VICTIM = "919800000002"
 APPLICATION = "DL-BIR-2026-000001"
 LINK = "http://127.0.0.1:8001/certificates/signed.link"
-
-
-@pytest.fixture
-def gateway(monkeypatch) -> Iterator[FakeGateway]:
-    fake = FakeGateway()
-    monkeypatch.setenv("EDISTRICT_URL", fake.url)
-    monkeypatch.setenv("EDISTRICT_TIMEOUT", "2")
-    yield fake
-    fake.server.shutdown()
 
 
 def tracker(
