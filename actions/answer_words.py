@@ -199,6 +199,7 @@ NOT_IN_NAMES = frozenset(
         "रद्द",
         "nahi",
         "nhi",
+        "skip",
         # possessives: "my wife", "मेरी पत्नी" is who, not the name
         "my",
         "meri",
@@ -245,6 +246,35 @@ def is_skip(text: str) -> bool:
     """True when the whole message says to skip the question (a skip word or "leave it")."""
     message = _POLITE.sub("", normalise(text))
     return is_one_of(text, SKIP) or bool(_LEAVE_IT.match(message))
+
+
+# "I don't know it": an optional answer that cannot be given.
+UNKNOWN = frozenset(
+    {
+        "don't know",
+        "dont know",
+        "do not know",
+        "not known",
+        "nahi pata",
+        "pata nahi",
+        "nhi pata",
+        "maloom nahi",
+        "malum nahi",
+        "पता नहीं",
+        "नहीं पता",
+        "मालूम नहीं",
+        "ज्ञात नहीं",
+    }
+)
+
+
+def skips_optional(text: str) -> bool:
+    """True when a message skips an optional question, in a sentence too.
+
+    "dada ji ka naam nahi pata, skip": a skip word ending it, or "I don't know".
+    """
+    last = re.split(r"[,.;।]", normalise(text))[-1]
+    return is_skip(text) or is_skip(last) or mentions(text, UNKNOWN)
 
 
 def mentions(text: str, words: Iterable[str]) -> bool:

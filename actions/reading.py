@@ -64,7 +64,7 @@ def read_field(
     """
     text = message.text
     if not item.required and (
-        answer_words.is_skip(text)
+        answer_words.skips_optional(text)
         or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
         or answer_words.starts_with_no(text)
     ):

@@ -93,16 +93,21 @@ _AFTER_RELATION = re.compile(
 )
 
 
+# "The applicant says his name is Ram Kishan": the name after "name is", said anywhere.
+_NAME_IS = re.compile(r"\bname\s+(?:is|was)\s+(?P<name>.+)$", re.IGNORECASE)
+
+
 def validate_name(text: str) -> Result:
     """A person's name in Roman or Devanagari script, 2-60 characters, no digits.
 
     "khud ka hi hai, sushila rani": a name after a remark is the answer.
     """
-    related = _AFTER_RELATION.search(clean(text))
-    if related and not _names_itself(text):
-        after = _validate_name(related.group("name"))
-        if isinstance(after, Valid):
-            return after
+    for said in (_AFTER_RELATION, _NAME_IS):
+        found = said.search(clean(text))
+        if found and not _names_itself(text):
+            after = _validate_name(found.group("name"))
+            if isinstance(after, Valid):
+                return after
     result = _validate_name(text)
     parts = [part for part in clean(text).split(",") if part.strip()]
     named = [part for part in parts if _names_itself(part)]

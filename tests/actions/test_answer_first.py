@@ -76,6 +76,8 @@ def say(draft, catalog, text, intent="inform", confidence=0.95, language="en", *
         ("spouse_name", "chhodiye", "stop", 0.9, None),
         ("spouse_name", "छोड़ दीजिए", "stop", 0.9, None),
         ("spouse_name", "isko chhod do ji", "deny", 0.8, None),
+        ("spouse_name", "unka naam nahi pata, skip", "inform", 0.8, None),
+        ("spouse_name", "मुझे पता नहीं", "deny", 0.8, None),
         ("age", "40 years", "inform", 0.6, 40),
         ("age", "४५ साल", "inform", 0.6, 45),
     ],

@@ -208,6 +208,8 @@ def test_the_yearly_amount_among_several(text, value):
         ("परिवार की मुखिया मेरी माँ शांति देवी हैं", "शांति देवी"),
         ("head of the family is my husband Suresh Pal", "Suresh Pal"),
         ("ghar ke mukhiya mere pitaji ram lal hain", "Ram Lal"),
+        ("The applicant says her name is Shanno Begum", "Shanno Begum"),
+        ("he told me his father's name was Mool Chand", "Mool Chand"),
     ],
 )
 def test_anyones_name_said_as_a_sentence(text, name):
