@@ -200,6 +200,8 @@ NOT_IN_NAMES = frozenset(
         "nahi",
         "nhi",
         "skip",
+        "naam",
+        "नाम",
         # possessives: "my wife", "मेरी पत्नी" is who, not the name
         "my",
         "meri",
@@ -237,7 +239,7 @@ def is_one_of(text: str, words: Words) -> bool:
 # "छोड़ दीजिए", "isko chhod do", "chodiye na": the verb "leave it" in any politeness.
 _LEAVE_IT = re.compile(
     r"^(?:(?:please|plz|kripya|कृपया|isko|ise|इसे|इसको|ye|yeh|ये)\s+)*"
-    r"(?:chh?od|chhor|छोड़|छोड)\S*"
+    r"(?:(?:chh?od|chhor)(?:o|iye|ie|iyega|e|en|ein|na)?|(?:छोड़|छोड)(?:ें|ो|िए|िये|ना|े)?)"
     r"(?:\s+(?:do|de|den|dein|dijiye|dijie|दो|दें|दीजिए|दीजिये|दिजिए|na|ना|ji|जी))*$"
 )
 
@@ -269,9 +271,11 @@ UNKNOWN = frozenset(
 
 
 def skips_optional(text: str) -> bool:
-    """True when a message skips an optional question, in a sentence too.
+    """True when a message that is no answer says to skip, in a sentence too.
 
-    "dada ji ka naam nahi pata, skip": a skip word ending it, or "I don't know".
+    "dada ji ka naam nahi pata, skip": a skip word ending it, or "I don't know". Only
+    asked of messages that did not read as the answer ("Suresh, surname pata nahi" is
+    a name).
     """
     last = re.split(r"[,.;।]", normalise(text))[-1]
     return is_skip(text) or is_skip(last) or mentions(text, UNKNOWN)
@@ -304,7 +308,9 @@ _CANCEL_APPLICATION = re.compile(
 
 def cancels_application(text: str) -> bool:
     """True when the message asks, in so many words, to cancel the application."""
-    return not is_question(text) and bool(_CANCEL_APPLICATION.search(normalise(text)))
+    return not asks_something(text) and bool(
+        _CANCEL_APPLICATION.search(normalise(text))
+    )
 
 
 # An optional field answered with a negation first: "not made yet", "नहीं बना".
@@ -325,8 +331,12 @@ FAULT_WORDS = NEGATIONS | frozenset(
         "गलत",
         "change",
         "badlo",
+        "badlav",
         "बदलो",
         "बदलना",
+        "बदलाव",
+        "sudhar",
+        "सुधार",
         "sahi karna",
         "incorrect",
     }
@@ -335,9 +345,10 @@ FAULT_WORDS = NEGATIONS | frozenset(
 
 # "nothing wrong", "no change", "kuch galat nahi", "कुछ गलत नहीं": no fault found.
 _NO_FAULT = re.compile(
-    r"\b(?:nothing|no|koi|kuch|कुछ|कोई)\s+(?:[\w\u0900-\u097F]+\s+)?"
-    r"(?:wrong|galat|गलत|change|changes|badlav|बदलाव)(?:\s+(?:nahi|nahin|नहीं|hai|है))*"
-    r"|\b(?:galat|गलत)\s+(?:nahi|nahin|नहीं)"
+    r"\b(?:nothing|no)\s+(?:[\w\u0900-\u097F]+\s+)?(?:wrong|change|changes)\b"
+    r"|(?:\b|^)(?:koi|kuch|कुछ|कोई)\s+(?:[\w\u0900-\u097F]+\s+)?"
+    r"(?:galat|गलत|change|badlav|बदलाव)\s+(?:hi\s+|ही\s+)?(?:nahi|nahin|नहीं)"
+    r"|(?:\b|^)(?:galat|गलत)\s+(?:nahi|nahin|नहीं)"
 )
 
 
@@ -363,6 +374,16 @@ def is_question(text: str) -> bool:
     words = normalise(text).split()
     opens = bool(words) and words[0] in {"can", "could", "is", "are", "do", "does"}
     return "?" in text or opens or bool(set(words[:3]) & _QUESTION_WORDS)
+
+
+def asks_something(text: str) -> bool:
+    """A stricter :func:`is_question`: ends with "?", or a question word opens it.
+
+    English openers ("is", "do", "can") are left out: in Hinglish "is" means "this" and
+    "do" "two" or "give", and "can you cancel this" is a request.
+    """
+    words = normalise(text).split()
+    return text.rstrip().endswith("?") or bool(set(words[:3]) & _QUESTION_WORDS)
 
 
 def says_stop(text: str) -> bool:

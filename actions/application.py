@@ -15,6 +15,7 @@ from typing import Any, Dict, List, Optional
 
 from actions import answer_words, validators
 from actions.reading import (
+    FREE_TEXT_TYPES,
     SKIPPED,
     SKIPPED_DOCUMENT,
     Incoming,
@@ -182,12 +183,12 @@ def handle_answer(
     if target:
         draft["pending"] = f"switch:{target}"  # asked first; "no" keeps everything
         return []
-    if step.kind == "document" and _asks_about_document(service, step.name, message):
-        return [info_reply("ask_documents", service, language)]
     if _interrupts(message, item, reading, draft, catalog):
         replies = _command(draft, message, catalog, language)
         if replies is not None:
             return replies
+    if step.kind == "document" and _asks_about_document(service, step.name, message):
+        return [info_reply("ask_documents", service, language)]
     if step.kind == "field" and item is not None:
         return _answer_field(draft, item, reading, language)
     if step.kind == "document":
@@ -280,8 +281,11 @@ def _other_service(
         return None
     if isinstance(reading, validators.Invalid):
         return target
-    free_text = item is not None and item.type == "text"
-    if free_text and message.is_command and message.intent == "apply_service":
+    # Names and free text take almost any words: there a sure request to apply that names
+    # the service (not one guessed from the whole sentence) is not the answer.
+    free_text = item is not None and item.type in FREE_TEXT_TYPES
+    named = not message.guessed_service
+    if free_text and named and message.is_command and message.intent == "apply_service":
         return target
     return None
 
@@ -325,7 +329,15 @@ def _asks_about_document(
     """
     if message.document or not name or not answer_words.is_question(message.text):
         return False
-    return bool(_words(message.text) & _all_labels(service, f"document:{name}"))
+    named = _all_labels(service, f"document:{name}") - _COMMON_DOCUMENT_WORDS
+    return bool(_words(message.text) & named)
+
+
+# Words of many documents' names, or no name at all: they do not say which is asked about.
+_COMMON_DOCUMENT_WORDS = frozenset(
+    "certificate copy proof card document your aur mein delhi praman patra patr "
+    "प्रमाण पत्र प्रमाणपत्र और में दिल्ली आपका कॉपी".split()
+)
 
 
 def _plainly_asks(message: Incoming) -> bool:

@@ -62,6 +62,10 @@ def incoming(tracker: Tracker) -> Incoming:
         intent=intent.get("name"),
         confidence=float(intent.get("confidence") or 0.0),
         entities={k: str(v) for k, v in entities.items() if v is not None},
+        guessed_service=any(
+            e["entity"] == "service" and e.get("extractor") == "ServiceClassifier"
+            for e in message.get("entities") or []
+        ),
         document=metadata.get("document"),
     )
 

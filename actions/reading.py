@@ -44,6 +44,8 @@ class Incoming:
     intent: Optional[str] = None
     confidence: float = 1.0
     entities: Dict[str, str] = field(default_factory=dict)
+    # The service was guessed from the whole sentence, not named (ServiceClassifier).
+    guessed_service: bool = False
     document: Optional[Dict[str, Any]] = None
 
     @property
@@ -64,7 +66,7 @@ def read_field(
     """
     text = message.text
     if not item.required and (
-        answer_words.skips_optional(text)
+        answer_words.is_skip(text)
         or answer_words.is_one_of(text, answer_words.NONE_ANSWERS)
         or answer_words.starts_with_no(text)
     ):
@@ -93,6 +95,13 @@ def read_field(
         return validators.Invalid("not_an_answer")
     if _asks_instead(item, text):
         return validators.Invalid("not_an_answer")
+    if (
+        isinstance(result, validators.Invalid)
+        and not item.required
+        and answer_words.skips_optional(text)
+    ):
+        # "dada ji ka naam nahi pata, skip": no answer, and a reason to skip
+        return validators.Valid(None, localize(SKIPPED, language))
     return result
 
 
@@ -102,7 +111,7 @@ def _asks_instead(item: Field, text: str) -> bool:
     Identifier fields are left alone ("45/12?" is still a khasra number).
     """
     identifier = field_constraints(item).get("min_letters") == 0
-    return item.type == "text" and not identifier and answer_words.is_question(text)
+    return item.type == "text" and not identifier and answer_words.asks_something(text)
 
 
 # How a skipped optional field or document is shown in the summary.

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Union
 
 from actions.answer_words import NOT_IN_NAMES
 from delhi import aadhaar, districts, mobile, pincode
@@ -88,7 +88,9 @@ _NAME_SUFFIX = re.compile(
 _AFTER_RELATION = re.compile(
     r"(?:^|\s)(?:my|meri|mera|mere|hamari|hamare|मेरी|मेरा|मेरे|हमारी|हमारे)\s+"
     r"(?:wife|husband|father|mother|son|daughter|patni|pati|pita|pitaji|mata|maa|beta|beti|"
-    r"papa|mummy|पत्नी|पति|पिता|पिताजी|माता|माँ|बेटा|बेटी)\s+(?:is\s+|ji\s+|जी\s+)?(?P<name>.+)$",
+    r"papa|mummy|पत्नी|पति|पिता|पिताजी|माता|माँ|बेटा|बेटी)\s+(?:is\s+|ji\s+|जी\s+)?"
+    r"(?:(?:ka|ki|ke|का|की|के)\s+(?:naam|nam|नाम)\s+(?:hai\s+|h\s+|है\s+|tha\s+|था\s+)?)?"
+    r"(?P<name>.+)$",
     re.IGNORECASE,
 )
 
@@ -121,6 +123,11 @@ def validate_name(text: str) -> Result:
         if remark & (NOT_IN_NAMES | _SELF_WORDS):
             last = _validate_name(parts[-1])
             return last if isinstance(last, Valid) else result
+        # "Suresh Kumar, surname pata nahi": the name, then a remark.
+        remark_after = {word.lower() for part in parts[1:] for word in part.split()}
+        if remark_after & NOT_IN_NAMES:
+            first = _validate_name(parts[0])
+            return first if isinstance(first, Valid) else result
     return result
 
 
@@ -154,7 +161,9 @@ _DATE_IN_TEXT = re.compile(
 )
 
 
-_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\b(?=\s+[A-Za-z])", re.I)
+_ORDINAL = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\b(?=\s+[A-Za-z\u0900-\u097F])", re.I
+)
 
 
 def one_match(pattern: re.Pattern[str], text: str) -> Optional[str]:
@@ -440,12 +449,32 @@ _NUMBER_WORDS = {
     "ढाई": 2.5,
 }
 
-# An amount said to be yearly: "60000 per year", "2 lakh saalana", "1.2 लाख सालाना".
-_PER_YEAR = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(lakh|lac|lakhs|thousand|hazar|hazaar|k|लाख|हज़ार|हजार)?\s*"
-    r"(?:(?:per|a|an|every|/|prati|प्रति)\s*(?:year|annum|yr|saal|sal|वर्ष|साल)\b"
-    r"|yearly\b|annually\b|saalana\b|salana\b|सालाना|वार्षिक)"
+# An amount said to be yearly: "60000 per year", "2 lakh 50 hazar saalana", "yearly 60000".
+_AMOUNT = (
+    r"(?:\d+(?:\.\d+)?\s*(?:lakh|lac|lakhs|thousand|hazar|hazaar|k|लाख|हज़ार|हजार)?\s*"
+    r"(?:and\s+|aur\s+)?)+"
 )
+_END = r"(?![\w\u0900-\u097F])"
+_YEARLY_WORD = r"(?:yearly|annually|annual|saalana|salana|सालाना|वार्षिक)"
+_PER_YEAR = re.compile(
+    rf"({_AMOUNT})(?:(?:per|a|an|every|/|prati|प्रति)\s*(?:year|annum|yr|saal|sal|वर्ष|साल)"
+    rf"|{_YEARLY_WORD}){_END}"
+    rf"|{_YEARLY_WORD}\s+(?:income\s+)?({_AMOUNT})"
+)
+# "monthly 5000 yearly 60000": an amount right after a month word is monthly.
+_MONTHLY_BEFORE = re.compile(r"(?:monthly|month|mahina|mahine|महीना|महीने)\s*$")
+
+
+def _yearly_amounts(answer: str) -> List[str]:
+    """The amounts said to be yearly in ``answer`` (see ``_PER_YEAR``)."""
+    found = []
+    for match in _PER_YEAR.finditer(answer):
+        if _MONTHLY_BEFORE.search(answer[: match.start()]):
+            continue
+        found.append((match.group(1) or match.group(2) or "").strip())
+    return [amount for amount in found if amount]
+
+
 _MULTIPLIERS = {
     "lakh": 100_000,
     "lac": 100_000,
@@ -467,10 +496,10 @@ def validate_number(
 ) -> Result:
     """A non-negative amount: "250000", "2,50,000", "2.5 lakh", "ढाई लाख" is not parsed."""
     answer = clean(text).lower().replace(",", "")
-    yearly = _PER_YEAR.findall(answer)
-    if len(yearly) == 1 and answer.strip() != " ".join(yearly[0]).strip():
+    yearly = _yearly_amounts(answer)
+    if len(yearly) == 1 and answer.strip() != yearly[0]:
         # "60000 per year, about 5000 a month from odd jobs": the yearly amount.
-        return validate_number(" ".join(yearly[0]), minimum, maximum)
+        return validate_number(yearly[0], minimum, maximum)
     answer = re.sub(r"(\b(years?|yrs?|saal|sal|varsh|baras)\b|वर्ष|साल)", " ", answer)
     answer = re.sub(r"(rs\.?|₹|रुपये|rupees?|rupaye)", " ", answer)
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([^\d\s]+)?\s*", answer)
@@ -541,7 +570,10 @@ def validate_text(
     answer = clean(text)
     if min_letters == 0:
         # "mera bank khata 50100234567890": the one identifier in the sentence.
-        ids = re.findall(r"[A-Za-z0-9/-]*\d[A-Za-z0-9/-]*", answer)
+        # A leading code in capitals stays with it ("DL 0420190012345").
+        ids = re.findall(
+            r"(?:\b[A-Z]{2,4}[\s-])?[A-Za-z0-9/-]*\d[A-Za-z0-9/-]*", answer
+        )
         if len(ids) == 1 and ids[0] != answer:
             answer = ids[0]  # "खसरा नंबर 45//12"
     letters = sum(ch.isalpha() for ch in answer)

@@ -115,11 +115,13 @@ def _word_keys(text: str, entity: Dict[str, Any]) -> FrozenSet[str]:
     return frozenset(k for _, _, k in _words(text, entity["start"], entity["end"]) if k)
 
 
-def _less_specific(text: str, services: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
-    """Mentions whose words all recur in a longer mention of another service.
+def _less_specific(
+    text: str, wanted_ones: List[Dict[str, Any]], services: List[Dict[str, Any]]
+) -> List[Dict[str, Any]]:
+    """Mentions whose words all recur in a longer, wanted mention of another service.
 
     "dl was inside it, need a duplicate dl": "dl" is said again, more precisely, in
-    "duplicate dl".
+    "duplicate dl". Not so in "dl renewal nahi, naya dl chahiye": the renewal is refused.
     """
     keys = {id(e): _word_keys(text, e) for e in services}
     return [
@@ -127,7 +129,7 @@ def _less_specific(text: str, services: List[Dict[str, Any]]) -> List[Dict[str, 
         for e in services
         if any(
             o.get("value") != e.get("value") and keys[id(e)] < keys[id(o)]
-            for o in services
+            for o in wanted_ones
         )
     ]
 
@@ -159,17 +161,17 @@ def wanted(text: str, entities: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     services = [e for e in entities if e.get("entity") == SERVICE and "start" in e]
     if len({e.get("value") for e in services}) < 2:
         return entities
-    vague = _less_specific(text, services)
-    entities = [e for e in entities if e not in vague]
-    services = [e for e in services if e not in vague]
-    if len({e.get("value") for e in services}) < 2:
-        return entities
     spans = clauses(text)
     aside = [
         e
         for e in services
         if set_aside(text, e, [o for o in services if o is not e], spans)
     ]
+    vague = _less_specific(text, [e for e in services if e not in aside], services)
+    entities = [e for e in entities if e not in vague]
+    services = [e for e in services if e not in vague]
+    if len({e.get("value") for e in services}) < 2:
+        return entities
     kept_values = {e.get("value") for e in services if e not in aside}
     if not kept_values:
         return entities

@@ -78,6 +78,13 @@ def say(draft, catalog, text, intent="inform", confidence=0.95, language="en", *
         ("spouse_name", "isko chhod do ji", "deny", 0.8, None),
         ("spouse_name", "unka naam nahi pata, skip", "inform", 0.8, None),
         ("spouse_name", "मुझे पता नहीं", "deny", 0.8, None),
+        (
+            "spouse_name",
+            "Suresh Kumar, surname pata nahi",
+            "inform",
+            0.8,
+            "Suresh Kumar",
+        ),
         ("age", "40 years", "inform", 0.6, 40),
         ("age", "४५ साल", "inform", 0.6, 45),
     ],
@@ -226,6 +233,45 @@ def test_a_required_name_is_not_skipped_nor_saved_as_leave_it(catalog, text):
     replies = say(draft, catalog, text, intent="stop", confidence=0.9)
     assert "father_name" not in draft["answers"]
     assert replies == ["utter_invalid_not_an_answer"]
+
+
+def test_a_sure_request_for_another_service_is_not_saved_as_a_name(catalog):
+    draft = at_field(catalog, "father_name")
+    say(
+        draft,
+        catalog,
+        "apply for test licence",
+        intent="apply_service",
+        entities={"service": "test_licence"},
+    )
+    assert "father_name" not in draft["answers"]
+    assert next_step(draft, catalog).kind == "confirm_switch"
+
+
+def test_a_service_guessed_from_a_free_text_answer_does_not_switch(catalog):
+    draft = at_field(catalog, "purpose")
+    say(
+        draft,
+        catalog,
+        "School admission (EWS) ke liye chahiye",
+        intent="apply_service",
+        entities={"service": "test_licence"},
+        guessed_service=True,
+    )
+    assert draft["answers"]["purpose"] == "School admission (EWS) ke liye chahiye"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "fee kitni hai aur kitne din lagenge?",
+        "how much is the fee for the certificate?",
+    ],
+)
+def test_a_side_question_at_a_document_step_is_answered_as_asked(catalog, text):
+    draft = answered(catalog)
+    replies = say(draft, catalog, text, intent="ask_fee", confidence=0.9)
+    assert replies == ["utter_service_fee"]
 
 
 def test_a_valid_structured_answer_with_a_service_word_stays_an_answer(catalog):

@@ -73,6 +73,7 @@ def test_a_wrong_aadhaar_inside_a_sentence_is_still_wrong():
         ("born on 2nd Jan 2002", "2002-01-02"),
         ("he was born 3rd of June 1980", "1980-06-03"),
         ("21st March 1990", "1990-03-21"),
+        ("2nd अगस्त 2002", "2002-08-02"),
     ],
 )
 def test_a_date_inside_a_sentence(text, iso):
@@ -86,6 +87,7 @@ def test_a_date_inside_a_sentence(text, iso):
         ("SBIN0001234", "SBIN0001707 जी", "SBIN0001707"),
         ("50100234567890", "khata number 50100234567890 hai", "50100234567890"),
         ("45//12", "खसरा नंबर 45//12", "45//12"),
+        ("DL0420190012345", "mera DL 0420190012345 hai", "DL 0420190012345"),
     ],
 )
 def test_the_identifier_in_an_answer(example, text, value):
@@ -192,6 +194,8 @@ def test_amounts_in_parts(text, value):
         ("60000 per year, he says about 5000 a month from odd jobs", 60000),
         ("1.2 लाख सालाना, महीने के 10 हज़ार", 120000),
         ("monthly 8000, so 96000 yearly", 96000),
+        ("2 lakh 50 hazar saalana, mahine ke 20 hazar", 250000),
+        ("1 lakh 20 thousand per year, 10 thousand a month", 120000),
     ],
 )
 def test_the_yearly_amount_among_several(text, value):
@@ -210,6 +214,7 @@ def test_the_yearly_amount_among_several(text, value):
         ("ghar ke mukhiya mere pitaji ram lal hain", "Ram Lal"),
         ("The applicant says her name is Shanno Begum", "Shanno Begum"),
         ("he told me his father's name was Mool Chand", "Mool Chand"),
+        ("mere papa ji ka naam Ram Lal hai", "Ram Lal"),
     ],
 )
 def test_anyones_name_said_as_a_sentence(text, name):

@@ -133,6 +133,25 @@ def test_a_name_said_again_more_precisely_is_the_wanted_one():
     assert [e["value"] for e in wanted(text, found)] == ["duplicate_driving_licence"]
 
 
+@pytest.mark.parametrize(
+    "text, named, expected",
+    [
+        (
+            "I have a learner dl, now I need a dl",
+            [("learner dl", "learner_licence"), ("a dl", "driving_licence")],
+            ["driving_licence"],
+        ),
+        (
+            "dl renewal nahi, naya dl chahiye",
+            [("dl renewal", "driving_licence_renewal"), ("naya dl", "driving_licence")],
+            ["driving_licence"],
+        ),
+    ],
+)
+def test_a_precise_name_set_aside_does_not_hide_the_wanted_one(text, named, expected):
+    assert kept(text, *named) == expected
+
+
 def test_every_service_set_aside():
     text = "i already got the death certificate, now i want the pension for widows"
     assert all_set_aside(
