@@ -39,7 +39,7 @@ _HAVE = (
 # The clause asks for the service.
 _WANT = (
     "need want apply require needed wanted make get "
-    "chahiye chaiye chahie chahiye banwana banvana banana karwana lagwani lagwana apply "
+    "chahiye chaiye chahie banwana banvana banana karwana lagwani lagwana "
     "चाहिए चाहिये बनवाना बनाना करवाना लगवाना"
 )
 _AFTER = 2  # words after a service that still speak of it ("learner wala nahi")
@@ -52,11 +52,10 @@ def _keys(words: str) -> FrozenSet[str]:
 
 CLAUSE_WORDS = _keys(_CLAUSE_WORDS)
 NEGATIONS = _keys(_NEGATIONS)
-HAVE = _keys(_HAVE)
 WANT = _keys(_WANT)
-# "chahiye" shares no key with "hai"; but some cue words do collide across lists once
-# loosened ("na" / "no"): a word that asks is never read as having.
-HAVE = HAVE - WANT
+# Loose keys may make a having word and an asking word one ("ban" of "banana"): a word
+# that asks is never read as having.
+HAVE = _keys(_HAVE) - WANT
 
 
 def clauses(text: str) -> List[Tuple[int, int]]:
