@@ -9,7 +9,6 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export PYTHONWARNINGS := ignore
 RASA := $(BIN)/rasa
-RASA_ARGS := --domain domain --data data --config config.yml
 
 .PHONY: help install lock run serve shell actions gateway train validate lint unit test \
         test-stories evaluate bench clean
@@ -29,7 +28,8 @@ run: install ## Train if needed, start all services and chat in the terminal (Ct
 serve: install ## Like run, without the terminal chat (REST at http://127.0.0.1:5005, public edge :8080)
 	@scripts/run.sh serve
 
-shell: run ## Alias of run
+shell: install ## Start the action server and gateway, then Rasa's own `rasa shell`
+	@scripts/run.sh shell
 
 gateway: ## Run only the e-District gateway (port 8001; its own venv under edistrict/)
 	@edistrict/bin/install && edistrict/bin/serve
@@ -42,7 +42,7 @@ train: install ## Train a model into models/current.tar.gz if data, config or do
 	@scripts/train.sh
 
 validate: install ## rasa data validate --fail-on-warnings
-	@$(RASA) data validate $(RASA_ARGS) --fail-on-warnings
+	@$(RASA) data validate --fail-on-warnings
 
 lint: install ## ruff + mypy
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
@@ -52,7 +52,7 @@ unit: install ## Unit tests (pytest, no trained model needed)
 
 test-stories: train ## rasa test on tests/test_stories.yml, failing on any prediction error
 	@$(RASA) test core --model models/current.tar.gz --stories tests/test_stories.yml \
-	  --fail-on-prediction-errors --out var/results/core
+	  --e2e --fail-on-prediction-errors --out var/results/core
 
 evaluate: train ## NLU evaluation on tests/nlu/ (per language)
 	@$(BIN)/python -m scripts.evaluate_nlu

@@ -82,7 +82,7 @@ def training_time(config: Path) -> float:
             str(ROOT / ".venv" / "bin" / "rasa"),
             "train",
             "--domain",
-            "domain",
+            "domain.yml",
             "--data",
             "data",
             "--config",

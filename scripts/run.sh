@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Starts the action server, the e-District gateway (when present), the Rasa server and the
 # public edge (nginx, when installed), then either opens the terminal chat (`run.sh chat`)
-# or waits (`run.sh serve`). Ctrl-C (or the chat's /quit) stops every process started here.
+# or waits (`run.sh serve`). `run.sh shell` starts only the action server and the gateway,
+# then Rasa's own `rasa shell` (which runs its own Rasa server). Ctrl-C (or the chat's
+# /quit) stops every process started here.
 # Logs: var/log/.
 #
 # Boundary: Rasa (API behind RASA_TOKEN), the action server (ACTION_SERVER_TOKEN) and the
@@ -28,6 +30,7 @@ TOKENS=$(.venv/bin/python -m infra.tokens)
 eval "$TOKENS"
 
 NGINX=$(.venv/bin/python -c 'from infra.edge import find_nginx; print(find_nginx() or "")')
+[ "$MODE" = shell ] && NGINX=""
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in "$RASA_PORT" "$ACTIONS_PORT" ${NGINX:+"$PUBLIC_PORT"}; do
@@ -95,6 +98,17 @@ if [ -x edistrict/bin/serve ]; then
   start gateway edistrict/bin/serve
   GATEWAY_PID=${PIDS[-1]}
 fi
+wait_backends() {
+  wait_for actions "http://127.0.0.1:$ACTIONS_PORT/health" "$ACTIONS_PID"
+  [ -z "${GATEWAY_PID:-}" ] || wait_for gateway "http://127.0.0.1:$GATEWAY_PORT/health" "$GATEWAY_PID"
+}
+if [ "$MODE" = shell ]; then
+  wait_backends
+  echo "==> rasa shell (its Rasa server logs to the terminal; /stop or Ctrl-C ends it)"
+  .venv/bin/rasa shell --model models/current.tar.gz --port "$RASA_PORT"
+  exit 0
+fi
+
 # infra.rasa_server adds --auth-token "$RASA_TOKEN" inside the process (not visible in ps).
 start rasa .venv/bin/python -m infra.rasa_server --model models/current.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml --enable-api \
@@ -112,8 +126,7 @@ else
   echo "         chat works without it." >&2
 fi
 
-wait_for actions "http://127.0.0.1:$ACTIONS_PORT/health" "$ACTIONS_PID"
-[ -n "${GATEWAY_PID:-}" ] && wait_for gateway "http://127.0.0.1:$GATEWAY_PORT/health" "$GATEWAY_PID"
+wait_backends
 wait_for rasa "http://127.0.0.1:$RASA_PORT/status" "$RASA_PID"
 EDGE_HOST=${PUBLIC_HOST:-0.0.0.0}; [ "$EDGE_HOST" = 0.0.0.0 ] && EDGE_HOST=127.0.0.1
 [ -n "${EDGE_PID:-}" ] && wait_for edge "http://$EDGE_HOST:$PUBLIC_PORT/" "$EDGE_PID" any

@@ -40,14 +40,14 @@ step unit .venv/bin/python -m pytest -m "not integration" -q
 if [ -x edistrict/bin/test ]; then
   step gateway bash -c 'edistrict/bin/install && edistrict/bin/test -q'
 fi
-step validate .venv/bin/rasa data validate --domain domain --data data --config config.yml --fail-on-warnings
+step validate .venv/bin/rasa data validate --fail-on-warnings
 step train scripts/train.sh
 if [[ " ${FAILED[*]} " == *" train("* ]]; then
   SKIPPED+=(stories nlu integration)
   summary
 fi
 step stories .venv/bin/rasa test core --model models/current.tar.gz --stories tests/test_stories.yml \
-  --fail-on-prediction-errors --out var/results/core
+  --e2e --fail-on-prediction-errors --out var/results/core
 step nlu .venv/bin/python -m scripts.evaluate_nlu --enforce --custom-model models/current.tar.gz --no-stock
 step integration .venv/bin/python -m pytest -m integration -q
 summary

@@ -103,3 +103,63 @@ def test_endpoints_send_the_action_secret_and_tolerate_its_absence(monkeypatch):
     action = AvailableEndpoints.read_endpoints(ENDPOINTS).action
     assert action is not None
     assert action.headers == {settings.ACTION_TOKEN_HEADER: settings.UNSET_ACTION_TOKEN}
+
+
+# --- models only from the model folder (CVE-2024-3660 and pickled components) --------------
+
+
+def test_the_model_folder_is_that_of_the_model_given_at_start(tmp_path):
+    (tmp_path / "models").mkdir()
+    given = tmp_path / "models" / "current.tar.gz"
+    assert (
+        rasa_server.model_folder(["--model", str(given), "-p", "5005"]) == given.parent
+    )
+    assert rasa_server.model_folder([f"--model={tmp_path / 'models'}"]) == given.parent
+    assert rasa_server.model_folder([]) == (Path.cwd() / "models").resolve()
+
+
+@pytest.mark.parametrize(
+    "method, path, body, query",
+    [
+        ("PUT", "/model", {"model_file": "/tmp/evil.tar.gz"}, {}),
+        ("PUT", "/model", {"model_file": "MODELS/../../evil.tar.gz"}, {}),
+        ("PUT", "/model", {}, {}),
+        ("PUT", "/model", {"model_server": {"url": "http://evil/model"}}, {}),
+        (
+            "PUT",
+            "/model",
+            {"model_file": "MODELS/a.tar.gz", "remote_storage": "aws"},
+            {},
+        ),
+        ("POST", "/model/train", "version: '3.1'", {}),
+        ("POST", "/model/test/intents", None, {"model": ["/tmp/evil.tar.gz"]}),
+    ],
+)
+def test_the_api_may_not_load_or_train_a_model_from_elsewhere(
+    tmp_path, method, path, body, query
+):
+    folder = (tmp_path / "models").resolve()
+    if isinstance(body, dict) and "model_file" in body:
+        body["model_file"] = body["model_file"].replace("MODELS", str(folder))
+    assert rasa_server.model_refusal(method, path, body, query, folder)
+
+
+@pytest.mark.parametrize(
+    "method, path, body, query",
+    [
+        ("PUT", "/model", {"model_file": "MODELS/current.tar.gz"}, {}),
+        ("POST", "/model/test/intents", None, {"model": ["MODELS/current.tar.gz"]}),
+        ("POST", "/model/parse", {"text": "hi"}, {}),
+        ("DELETE", "/model", None, {}),
+        ("GET", "/status", None, {}),
+    ],
+)
+def test_models_of_the_model_folder_and_other_calls_pass(
+    tmp_path, method, path, body, query
+):
+    folder = (tmp_path / "models").resolve()
+    body = {k: v.replace("MODELS", str(folder)) for k, v in (body or {}).items()}
+    query = {
+        k: [v.replace("MODELS", str(folder)) for v in vs] for k, vs in query.items()
+    }
+    assert rasa_server.model_refusal(method, path, body, query, folder) is None

@@ -114,17 +114,16 @@ def _compile(text: str) -> Optional[re.Pattern]:
 
 def load_templates() -> List[Template]:
     templates = []
-    for path in sorted((ROOT / "domain").glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for name, variations in (data.get("responses") or {}).items():
-            for variation in variations:
-                language = "en"
-                for condition in variation.get("condition") or []:
-                    if condition.get("name") == "language":
-                        language = condition["value"]
-                pattern = _compile(variation.get("text") or "")
-                if pattern is not None:
-                    templates.append(Template(name, language, pattern))
+    data = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name, variations in data["responses"].items():
+        for variation in variations:
+            language = "en"
+            for condition in variation.get("condition") or []:
+                if condition.get("name") == "language":
+                    language = condition["value"]
+            pattern = _compile(variation.get("text") or "")
+            if pattern is not None:
+                templates.append(Template(name, language, pattern))
     return templates
 
 

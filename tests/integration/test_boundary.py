@@ -13,6 +13,7 @@ The edge tests skip when nginx is not installed, and fail under CI=true.
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -193,6 +194,26 @@ def test_rasa_api_with_the_token_works(rasa):
     assert call("PUT", "/model", {"model_file": str(MODEL)}).status_code == 204
     assert call("GET", "/status").json()["model_file"]
     assert say(rasa.port, sender, "Hi"), "no answer after reloading the model"
+
+
+def test_rasa_api_loads_no_model_from_outside_its_model_folder(rasa, tmp_path):
+    """Even with the token: a model from elsewhere could run code when loaded."""
+    outside = tmp_path / "copy.tar.gz"
+    outside.write_bytes(MODEL.read_bytes())
+    token = {"token": RASA_TOKEN}
+    refused = [
+        ("PUT", "/model", {"model_file": str(outside)}),
+        ("PUT", "/model", {"model_server": {"url": "http://127.0.0.1:9/model.tar.gz"}}),
+        ("POST", "/model/train", {"pipeline": []}),
+    ]
+    for method, path, body in refused:
+        response = requests.request(
+            method, _rasa(rasa) + path, params=token, json=body, timeout=60
+        )
+        assert response.status_code == 403, (method, path, response.text)
+    status = requests.get(_rasa(rasa) + "/status", params=token, timeout=30).json()
+    assert Path(status["model_file"]).name == MODEL.name
+    assert say(rasa.port, f"boundary-{uuid.uuid4().hex[:8]}", "Hi")
 
 
 # --- the action server directly ----------------------------------------------------------
