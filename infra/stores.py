@@ -117,9 +117,10 @@ def _warn_without_action_token() -> None:
     """Says plainly why custom actions will fail when Rasa has no action-server secret."""
     if settings.action_server_token() is None:
         logger.warning(
-            "ACTION_SERVER_TOKEN is not set: NLU, rules and responses work, but the action "
-            "server refuses this Rasa's calls (401), so forms and custom actions fail. "
-            "`make run` / `make serve` set it; for a plain `rasa run`/`rasa shell`, "
+            "ACTION_SERVER_TOKEN is not set: the guarded action server (`make actions`, "
+            "`make run`) refuses this Rasa's calls (401), so forms and custom actions "
+            "fail. `make run` and `make shell` set it; with a plain `rasa shell`, either "
+            "use rasa-sdk's own `rasa run actions` (local work only) or "
             "`set -a; . var/secrets.env; set +a` first (the file `make run` wrote)."
         )
 

@@ -105,7 +105,7 @@ wait_backends() {
 if [ "$MODE" = shell ]; then
   wait_backends
   echo "==> rasa shell (its Rasa server logs to the terminal; /stop or Ctrl-C ends it)"
-  .venv/bin/rasa shell --model models/current.tar.gz --port "$RASA_PORT"
+  .venv/bin/rasa shell --model models/current.tar.gz -i 127.0.0.1 --port "$RASA_PORT"
   exit 0
 fi
 

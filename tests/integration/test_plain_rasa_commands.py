@@ -1,6 +1,8 @@
 """Rasa's own commands, typed at the root of a fresh checkout with no flags, as an NLU
 trainer or tester who knows Rasa (not this Makefile) would: `rasa data validate`,
-`rasa train` (shortened: one epoch), `rasa test` and `rasa run actions`.
+`rasa train` (shortened: one epoch), `rasa test`, `rasa run actions`, `rasa interactive`
+and `rasa shell` (in a pseudo-terminal; only ports are given, so that nothing else running
+on this machine is in the way).
 
 The checkout is a copy of the files git tracks (what a clone holds, with this working
 tree's edits), so models, `var/`, `.rasa/` caches and `results/` of the project do not help.
@@ -15,12 +17,13 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, Iterator, List
 
 import pytest
 import yaml
 
 from tests.integration.servers import free_port
+from tests.integration.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -126,8 +129,14 @@ def test_rasa_test_reports_the_projects_stories_and_nlu_only(
     assert (results / "intent_confusion_matrix.png").stat().st_size > 0
 
 
-def test_rasa_run_actions_serves_the_projects_actions(checkout: Path):
+@pytest.fixture(scope="module")
+def plain_action_server(checkout: Path) -> Iterator[List[str]]:
+    """`rasa run actions` (rasa-sdk's own server); the checkout's Rasa is pointed at it."""
     port = free_port()
+    endpoints = checkout / "endpoints.yml"
+    endpoints.write_text(
+        endpoints.read_text().replace("localhost:5055", f"localhost:{port}")
+    )
     process = subprocess.Popen(
         ["rasa", "run", "actions", "--port", str(port)],
         cwd=checkout,
@@ -136,12 +145,10 @@ def test_rasa_run_actions_serves_the_projects_actions(checkout: Path):
         stderr=subprocess.STDOUT,
     )
     try:
-        names = _registered_actions(port, process)
+        yield _registered_actions(port, process)
     finally:
         process.terminate()
         process.wait(timeout=30)
-    domain_actions = yaml.safe_load((checkout / "domain.yml").read_text())["actions"]
-    assert set(domain_actions) - {"action_session_start"} <= set(names)
 
 
 def _registered_actions(port: int, process: subprocess.Popen) -> List[str]:
@@ -156,3 +163,50 @@ def _registered_actions(port: int, process: subprocess.Popen) -> List[str]:
         except OSError:
             time.sleep(0.5)
     raise AssertionError("rasa run actions did not answer within 120 s")
+
+
+def test_rasa_run_actions_serves_the_projects_actions(
+    checkout: Path, plain_action_server: List[str]
+):
+    domain_actions = yaml.safe_load((checkout / "domain.yml").read_text())["actions"]
+    assert set(domain_actions) <= set(plain_action_server)
+
+
+def test_rasa_interactive_loads_a_model_and_asks_about_a_message(
+    checkout: Path, trained: Path, plain_action_server: List[str]
+):
+    """It trains first when it must (Rasa's cache makes that short), then asks."""
+    command = [
+        "rasa",
+        "interactive",
+        "--port",
+        str(free_port()),
+        "--skip-visualization",
+    ]
+    terminal = Terminal(command, checkout, _environment())
+    try:
+        terminal.expect(r"Your input ->", timeout=600)
+        terminal.send("Hi\r")
+        terminal.expect(
+            r"classified 'hi' with intent '[a-z_]+'.*is this correct\?", 120
+        )
+    finally:
+        terminal.close()
+
+
+def test_rasa_shell_greets_and_shows_the_menu_through_the_action_server(
+    checkout: Path, trained: Path, plain_action_server: List[str], model: Path
+):
+    """With the project's trained model, the newest in the checkout's models/."""
+    newest = checkout / "models" / "project.tar.gz"
+    shutil.copyfile(model, newest)
+    terminal = Terminal(
+        ["rasa", "shell", "--port", str(free_port())], checkout, _environment()
+    )
+    try:
+        terminal.expect(r"Bot loaded\. Type a message", timeout=300)
+        terminal.send("Hi\r")
+        terminal.expect(r"I am the Government of Delhi assistant", timeout=120)
+        terminal.expect(r"Pick a service from the list below", timeout=60)
+    finally:
+        terminal.close()
