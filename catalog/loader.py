@@ -230,6 +230,7 @@ class Service:
     """One government service, as read from ``services/<id>.yml``."""
 
     id: str
+    code: str  # three letters in application ids, DL-<code>-YYYY-NNNNNN; unique
     department: str
     names: Text
     synonyms: Mapping[str, tuple[str, ...]] = field(hash=False, compare=False)
@@ -537,6 +538,7 @@ def _read_departments(path: Path) -> dict[str, Department]:
 _SERVICE_KEYS = frozenset(
     {
         "id",
+        "code",
         "department",
         "names",
         "synonyms",
@@ -653,6 +655,9 @@ def _read_service(
         raise reader.fail(
             "id", f"{service_id!r} must match the file name {path.stem!r}"
         )
+    code = reader.string(reader.required(raw, "code", ""), "code")
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise reader.fail("code", f"{code!r} must be three capital letters, e.g. BIR")
     department = reader.string(reader.required(raw, "department", ""), "department")
     if department not in departments:
         raise reader.fail(
@@ -741,6 +746,7 @@ def _read_service(
 
     return Service(
         id=service_id,
+        code=code,
         department=department,
         names=reader.text(reader.required(raw, "names", ""), "names"),
         synonyms=MappingProxyType(synonyms),
@@ -782,10 +788,18 @@ def load_catalog(path: Path | None = None) -> Catalog:
         raise CatalogError(folder / "services", "(folder)", "holds no service files")
     services: dict[str, Service] = {}
     seen: dict[str, Path] = {}
+    codes: dict[str, Path] = {}
     for file in files:
         service = _read_service(file, departments, seen)
+        if service.code in codes:
+            raise CatalogError(
+                file,
+                "code",
+                f"{service.code!r} is also the code of {codes[service.code]}",
+            )
         services[service.id] = service
         seen[service.id] = file
+        codes[service.code] = file
     order = {department: index for index, department in enumerate(departments)}
     ordered = sorted(services.values(), key=lambda s: (order[s.department], s.id))
     return Catalog(

@@ -1,24 +1,13 @@
 """Access to the shared service catalog (repository-root ``catalog/`` package).
 
-The gateway reads the same catalog as the assistant through ``catalog.loader``. Until that
-package exists (or when it cannot be imported), a small reader of the documented YAML format
-(catalog/README.md) is used instead, with the same interface.
+The gateway reads the same catalog as the assistant, through ``catalog.loader``.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-import yaml
-
-from edistrict.settings import REPO_ROOT
-
-log = logging.getLogger(__name__)
 
 
 class FieldLike(Protocol):
@@ -58,123 +47,8 @@ class CatalogLike(Protocol):
         ...
 
 
-def _when_applies(when: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> bool:
-    if not when:
-        return True
-    value = answers.get(str(when.get("field")))
-    if "in" in when:
-        return value in list(when["in"])
-    if "equals" in when:
-        return bool(value == when["equals"])
-    return value not in (None, "", False)
-
-
-@dataclass(frozen=True)
-class _Field:
-    name: str
-    type: str
-    required: bool = True
-    when: Mapping[str, Any] | None = None
-    choices: tuple[Any, ...] = ()
-    constraints: Mapping[str, Any] = field(default_factory=dict)
-
-    def applies(self, answers: Mapping[str, Any]) -> bool:
-        return _when_applies(self.when, answers)
-
-
-@dataclass(frozen=True)
-class _DocumentSpec:
-    type: str
-    required: bool = True
-    when: Mapping[str, Any] | None = None
-    name: Mapping[str, str] = field(default_factory=dict)
-
-    def applies(self, answers: Mapping[str, Any]) -> bool:
-        return _when_applies(self.when, answers)
-
-
-@dataclass(frozen=True)
-class _Service:
-    id: str
-    department: str
-    sla_days: int
-    fee: Mapping[str, Any]
-    names: Mapping[str, str]
-    fields: tuple[_Field, ...]
-    documents: tuple[_DocumentSpec, ...]
-
-    def required_documents(self, answers: Mapping[str, Any]) -> list[_DocumentSpec]:
-        return [d for d in self.documents if d.required and d.applies(answers)]
-
-
-@dataclass(frozen=True)
-class FallbackCatalog:
-    """Minimal reader of catalog/services/*.yml, used when catalog.loader is absent."""
-
-    services: Mapping[str, _Service]
-    departments: Mapping[str, Any] | None = None
-
-    def get(self, service_id: str) -> _Service | None:
-        """Returns the service with this id, or None.
-
-        Args:
-            service_id: Catalog id such as ``birth_certificate``.
-
-        Returns:
-            The service or None.
-        """
-        return self.services.get(service_id)
-
-
-def load_fallback(path: Path) -> FallbackCatalog:
-    """Reads a catalog folder laid out as documented in catalog/README.md.
-
-    Args:
-        path: The catalog folder (holding ``services/``).
-
-    Returns:
-        The catalog.
-    """
-    services: dict[str, _Service] = {}
-    for file in sorted((path / "services").glob("*.y*ml")):
-        raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        services[raw["id"]] = _Service(
-            id=raw["id"],
-            department=raw["department"],
-            sla_days=int(raw["sla_days"]),
-            fee=raw.get("fee") or {"amount_inr": 0},
-            names=raw.get("names") or {},
-            fields=tuple(
-                _Field(
-                    name=f["name"],
-                    type=f.get("type", "text"),
-                    required=bool(f.get("required", True)),
-                    when=f.get("when"),
-                    choices=tuple(f.get("choices") or ()),
-                    constraints=f.get("constraints") or {},
-                )
-                for f in raw.get("fields") or ()
-            ),
-            documents=tuple(
-                _DocumentSpec(
-                    type=d["type"],
-                    required=bool(d.get("required", True)),
-                    when=d.get("when"),
-                    name=d.get("name") or {},
-                )
-                for d in raw.get("documents") or ()
-            ),
-        )
-    departments_file = path / "departments.yml"
-    departments = None
-    if departments_file.is_file():
-        raw = yaml.safe_load(departments_file.read_text(encoding="utf-8")) or {}
-        departments = {str(d["id"]): d for d in raw.get("departments") or ()}
-    return FallbackCatalog(services, departments)
-
-
 def load(path: Path | None = None) -> CatalogLike:
-    """Loads the service catalog, preferring the shared ``catalog.loader``.
+    """Loads the shared service catalog (``catalog.loader``).
 
     Args:
         path: Catalog folder; the repository's ``catalog/`` when None.
@@ -182,11 +56,8 @@ def load(path: Path | None = None) -> CatalogLike:
     Returns:
         The catalog.
     """
-    try:
-        from catalog.loader import load_catalog  # type: ignore[import-not-found]
-    except ImportError:
-        log.info("catalog.loader not importable; using the gateway's YAML reader")
-        return load_fallback(path or REPO_ROOT / "catalog")
+    from catalog.loader import load_catalog
+
     return load_catalog(path) if path is not None else load_catalog()
 
 
@@ -259,17 +130,12 @@ def choice_values(field_spec: Any) -> list[str]:
 
 
 def id_prefix(service: Any) -> str:
-    """Three-letter code of a service for application ids (``birth_certificate`` -> BIR).
-
-    A catalog ``code`` attribute wins when present.
+    """The service's three-letter code in application ids (catalog ``code``, unique).
 
     Args:
         service: A catalog service.
 
     Returns:
-        Upper-case letters.
+        Upper-case letters, e.g. ``BIR``.
     """
-    code = getattr(service, "code", None)
-    if code:
-        return re.sub(r"[^A-Z0-9]", "", str(code).upper())[:6]
-    return re.sub(r"[^A-Z]", "", service.id.upper())[:3] or "GEN"
+    return str(service.code)

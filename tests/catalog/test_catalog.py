@@ -389,3 +389,18 @@ def test_rejects_invalid_yaml_and_missing_departments(tmp_path):
 
 def test_normalize():
     assert normalize("  Janam   Praman\tPatra ") == "janam praman patra"
+
+
+def test_every_service_has_its_own_application_id_code(catalog):
+    """Two services printing `DL-MAR-` ids would leave officers and citizens guessing."""
+    codes = [service.code for service in catalog.services]
+    assert len(set(codes)) == len(codes)
+    assert all(re.fullmatch(r"[A-Z]{3}", code) for code in codes)
+
+
+def test_a_code_shared_by_two_services_is_refused(tmp_path):
+    shutil.copytree(CATALOG, tmp_path / "catalog")
+    renewal = tmp_path / "catalog" / "services" / "driving_licence_renewal.yml"
+    renewal.write_text(renewal.read_text().replace("code: DLR", "code: DRI", 1))
+    with pytest.raises(CatalogError, match="DRI"):
+        load_catalog(tmp_path / "catalog")

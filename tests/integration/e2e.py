@@ -45,6 +45,7 @@ T = TypeVar("T")
 EXTRA_SERVICE_ID = "test_noc_certificate"
 EXTRA_SERVICE = {
     "id": EXTRA_SERVICE_ID,
+    "code": "TNC",
     "department": "revenue",
     "names": {
         "en": "Test NOC certificate",
