@@ -1,4 +1,8 @@
-"""Checks an application's answers against its catalog service's fields."""
+"""Checks an application's answers against its catalog service's fields.
+
+Identifiers (Aadhaar, mobile, PIN code, district) follow the same rules as the assistant's
+validators: the shared ``delhi/`` package.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from delhi import aadhaar, districts, mobile, pincode
 from edistrict.catalog import choice_values
 
 
@@ -79,22 +84,25 @@ def check_value(field_type: str, name: str, value: Any, spec: Any = None) -> Any
         return parsed.isoformat()
     if field_type == "aadhaar":
         digits = _digits(name, value, 12, "Aadhaar number")
-        if digits[0] in "01":
-            raise FieldError(name, "must be a valid Aadhaar number")
+        if not aadhaar.is_valid(digits):
+            raise FieldError(name, "must be a valid Aadhaar number (checksum)")
         return digits
     if field_type == "mobile":
-        raw = value
-        if isinstance(raw, str):
-            raw = re.sub(r"^(\+?91)(?=\d{10}$)", "", re.sub(r"[\s-]", "", raw))
-        digits = _digits(name, raw, 10, "mobile number")
-        if digits[0] not in "6789":
-            raise FieldError(name, "must be an Indian mobile number starting 6-9")
-        return digits
+        number = mobile.normalise(str(value)) if isinstance(value, str | int) else None
+        if isinstance(value, bool) or number is None:
+            raise FieldError(
+                name, "must be an Indian mobile number (10 digits, 6-9 first)"
+            )
+        return number[3:]  # stored as 10 digits
     if field_type == "pincode":
         digits = _digits(name, value, 6, "PIN code")
-        if digits[0] == "0":
-            raise FieldError(name, "must be a valid PIN code")
+        if not pincode.is_delhi_pincode(digits):
+            raise FieldError(name, "must be a Delhi PIN code (110001-110097)")
         return digits
+    if field_type == "district":
+        if not isinstance(value, str) or not districts.is_district_id(value.strip()):
+            raise FieldError(name, "must be a Delhi district id, e.g. south_east")
+        return value.strip()
     if field_type == "choice":
         allowed = choice_values(spec)
         if not isinstance(value, str) or (allowed and value not in allowed):

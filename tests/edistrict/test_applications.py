@@ -147,7 +147,7 @@ def test_conditional_field_required_only_when_it_applies(client: TestClient):
         "fields": {
             "applicant_name": "Ravi Kumar",
             "annual_income": "120000",
-            "aadhaar": "2345 6789 0123",
+            "aadhaar": "2345 6789 0124",
             "salaried": "no",
         },
     }

@@ -34,10 +34,10 @@ REAL_CATALOG = REPO_ROOT / "catalog"
 IST = timezone(timedelta(hours=5, minutes=30))
 CITIZEN = "919812345678"
 PROFILE_NAME = "Profile Nickname"
-AADHAAR = "234567890123"
+AADHAAR = "234567890124"
 AADHAAR_2 = "345678901238"
 MOBILE = "9876543210"
-ACCOUNT = "123456789012345"
+ACCOUNT = "123456789012445"
 IFSC = "SBIN0001234"
 
 
@@ -144,7 +144,7 @@ def assert_clean(text: str, app: dict[str, Any], service: Any) -> None:
         assert code not in text, code
     for secret in (AADHAAR, AADHAAR_2, MOBILE, ACCOUNT, IFSC, CITIZEN, PROFILE_NAME):
         assert secret not in text
-    assert "2345 6789 0123" not in text and "3456 7890 1238" not in text
+    assert "2345 6789 0124" not in text and "3456 7890 1238" not in text
     assert "Mobile" not in text and "Bank" not in text and "IFSC" not in text
     assert not re.search(r"\bTrue\b|\bFalse\b|\bNone\b", text)
     issued = datetime.fromisoformat(app["certificate"]["issued_at"])
@@ -218,14 +218,14 @@ def test_old_age_pension_leaves_out_bank_details_and_masks_aadhaar(
         father_name="Hari Ram",
         gender="female",
         date_of_birth="1955-01-01",
-        aadhaar="2345 6789 0123",
+        aadhaar="2345 6789 0124",
         district="north_west",
         years_in_delhi="30",
         annual_income="60000",
         category="general",
     )
     assert "in the name of Kamla Devi with" in text
-    assert f"{en_label(pension, 'aadhaar')} XXXX XXXX 0123" in text
+    assert f"{en_label(pension, 'aadhaar')} XXXX XXXX 0124" in text
     assert f"{en_label(pension, 'date_of_birth')} 01-01-1955" in text
     assert f"{en_label(pension, 'annual_income')} 60000" in text
     assert f"{en_label(pension, 'years_in_delhi')} 30" in text
@@ -251,7 +251,7 @@ def test_marriage_certificate_names_both_spouses(real_client: TestClient, catalo
         district="south_east",
     )
     assert "in the name of Rahul Verma and Priya Sharma with" in text
-    assert f"{en_label(marriage, 'husband_aadhaar')} XXXX XXXX 0123" in text
+    assert f"{en_label(marriage, 'husband_aadhaar')} XXXX XXXX 0124" in text
     assert f"{en_label(marriage, 'wife_aadhaar')} XXXX XXXX 1238" in text
     assert f"{en_label(marriage, 'marriage_date')} 20-11-2025" in text
     assert "Revenue Department (e-District)" in text
@@ -300,7 +300,7 @@ def test_rows_carry_hindi_and_english_labels_and_values(catalog: Any):
     land = bilingual_label(service, "owns_agricultural_land_5_acres")
     assert rows[land] == "नहीं / No"
     assert rows[bilingual_label(service, "owns_flat_1000_sqft")] == "हाँ / Yes"
-    assert rows[bilingual_label(service, "aadhaar")] == "XXXX XXXX 0123"
+    assert rows[bilingual_label(service, "aadhaar")] == "XXXX XXXX 0124"
     assert bilingual_label(service, "spouse_name") not in rows
     assert bilingual_label(service, "mobile") not in rows
     assert len(rows) == len(answers) - 2  # all but the mobile and the skipped one
@@ -319,7 +319,7 @@ def test_every_catalog_service_prints_no_codes_and_no_secrets(catalog: Any):
         for secret in (AADHAAR, MOBILE, ACCOUNT, IFSC, "asha@example.in"):
             assert secret not in printed, (service.id, secret)
         if any(f.type == "aadhaar" and f.name in answers for f in service.fields):
-            assert "XXXX XXXX 0123" in printed, service.id
+            assert "XXXX XXXX 0124" in printed, service.id
         if any(f.type == "date" for f in service.fields):
             assert "02-01-2000" in printed and "2000-01-02" not in printed
         if any(f.type == "district" for f in service.fields):
@@ -371,8 +371,8 @@ def test_policy_leaves_out_contact_and_bank_details_by_type_and_name():
         assert is_omitted(name, field_type), name
     for name, field_type in (("aadhaar", "aadhaar"), ("address", "text")):
         assert not is_omitted(name, field_type), name
-    assert mask_aadhaar("2345 6789 0123") == "XXXX XXXX 0123"
-    assert display_value("spouse_aadhaar", AADHAAR) == "XXXX XXXX 0123"
+    assert mask_aadhaar("2345 6789 0124") == "XXXX XXXX 0124"
+    assert display_value("spouse_aadhaar", AADHAAR) == "XXXX XXXX 0124"
     assert display_value("district", "north_west") == "उत्तर पश्चिम / North West"
     rows = certificate_rows(
         {"bank_account_number": ACCOUNT, "caste_category": "other_backward", "x": None}

@@ -73,7 +73,7 @@ def income_body() -> dict[str, Any]:
         "fields": {
             "applicant_name": "Sunil Kumar",
             "annual_income": "120000",
-            "aadhaar": "2345 6789 0123",
+            "aadhaar": "2345 6789 0124",
             "salaried": "no",
         },
     }
