@@ -23,7 +23,7 @@ from actions.reading import (
 )
 from actions.replies import Reply, department_menu, info_reply
 from actions.texts import localize
-from catalog.loader import Catalog, Field, Service
+from catalog.model import Catalog, Field, Service
 
 # Side questions: answered, then the same question is asked again; nothing changes.
 SIDE_QUESTIONS = frozenset(

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from catalog.loader import Catalog, load_catalog
+from catalog.loader import load_catalog
+from catalog.model import Catalog
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from typing import Any, Dict, Optional
 
 from actions import answer_words, validators
 from actions.texts import localize
-from catalog.loader import Field
+from catalog.model import Field
 
 # Intents that, inside the form, may interrupt it (``actions.application._interrupts``).
 COMMAND_INTENTS = frozenset(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List
 
 from actions.texts import intent_titles, localize
-from catalog.loader import Catalog, Service
+from catalog.model import Catalog, Service
 
 
 @dataclass

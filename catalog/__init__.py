@@ -4,7 +4,8 @@ Read it with :func:`catalog.loader.load_catalog`; the data lives in ``department
 ``services/*.yml`` beside this file (format: ``catalog/README.md``).
 """
 
-from catalog.loader import (
+from catalog.loader import load_catalog
+from catalog.model import (
     Catalog,
     CatalogError,
     Choice,
@@ -13,7 +14,6 @@ from catalog.loader import (
     Field,
     Service,
     Text,
-    load_catalog,
 )
 
 __all__ = [

@@ -92,7 +92,7 @@ def test_a_date_inside_a_sentence(text, iso):
 )
 def test_the_identifier_in_an_answer(example, text, value):
     from actions.reading import field_constraints
-    from catalog.loader import Field
+    from catalog.model import Field
 
     said = {"en": example, "hi": example, "hinglish": example}
     item = Field(name="code", type="text", required=True, prompt=said, example=said)

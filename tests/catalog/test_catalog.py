@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
-from catalog.loader import FIELD_TYPES, CatalogError, load_catalog, normalize
+from catalog.loader import load_catalog
+from catalog.model import FIELD_TYPES, CatalogError, normalize
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 SERVICE_FILES = sorted((CATALOG / "services").glob("*.yml"))

@@ -19,7 +19,8 @@ import pytest
 
 from actions.reading import field_constraints
 from actions.validators import Choice, Valid, validate
-from catalog.loader import CatalogError, load_catalog
+from catalog.loader import load_catalog
+from catalog.model import CatalogError
 from tests.catalog.test_catalog import copy_catalog, edit, rejects
 
 CATALOG = load_catalog()

@@ -24,7 +24,8 @@ import yaml
 from actions import validators
 from actions.application import Step, next_step
 from actions.reading import Incoming, read_field
-from catalog.loader import DEFAULT_DIR, Catalog, Field, Service
+from catalog.loader import DEFAULT_DIR
+from catalog.model import Catalog, Field, Service
 from channels.documents import store_document
 from channels.settings import DocumentSettings
 from tests.integration.servers import get_tracker, post_message

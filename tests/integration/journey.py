@@ -27,7 +27,7 @@ import requests
 import yaml
 
 from actions.texts import localize
-from catalog.loader import Service
+from catalog.model import Service
 from channels.documents import store_document
 from tests.integration.e2e import OFFICER_TOKEN, Stack, jpeg
 from tests.integration.servers import GATEWAY_PYTHON, ROOT, post_message, rest_inbox
