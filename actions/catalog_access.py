@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Optional
 
 from catalog.loader import load_catalog
 from catalog.model import Catalog
+from infra.settings import catalog_dir
 
 
 @lru_cache(maxsize=1)
 def get_catalog() -> Catalog:
     """Returns the catalog (``GOV_CATALOG_DIR`` overrides its folder, e.g. in tests)."""
-    folder = os.environ.get("GOV_CATALOG_DIR")
-    return load_catalog(Path(folder) if folder else None)
+    return load_catalog(catalog_dir())
 
 
 def named_service(tracker: Any) -> Optional[str]:

@@ -8,7 +8,6 @@ connection errors and 5xx/429, idempotency keys on submissions, and one exceptio
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,11 +54,7 @@ class ClientSettings:
     def from_env(cls) -> ClientSettings:
         """Reads ``EDISTRICT_URL``, ``EDISTRICT_SERVICE_TOKEN``, ``EDISTRICT_TIMEOUT``."""
         gateway = edistrict_gateway()
-        return cls(
-            base_url=gateway.url,
-            token=gateway.token,
-            timeout=float(os.environ.get("EDISTRICT_TIMEOUT", cls.timeout)),
-        )
+        return cls(base_url=gateway.url, token=gateway.token, timeout=gateway.timeout)
 
 
 class EDistrictClient:

@@ -12,15 +12,15 @@ with its error, for staff to see, and is never retried.
 from __future__ import annotations
 
 import json
-import os
 import threading
 from datetime import datetime, timezone
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import sqlalchemy as sa
 
-from infra.settings import var_dir
+from infra.settings import actions_database_url
 
 PENDING = "pending"
 FAILED = "failed"
@@ -55,10 +55,9 @@ def _now() -> datetime:
 @lru_cache(maxsize=1)
 def engine() -> sa.engine.Engine:
     """The store's engine, created (with its table) on first use."""
-    url = os.environ.get("ACTIONS_DATABASE_URL")
-    if not url:
-        var_dir().mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{var_dir() / 'actions.db'}"
+    url = actions_database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     created = sa.create_engine(url, future=True)
     metadata.create_all(created)
     existing = {

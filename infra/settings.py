@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EDISTRICT_URL = "http://127.0.0.1:8001"
+DEFAULT_EDISTRICT_TIMEOUT = 10.0
 DEV_SERVICE_TOKEN = (
     "dev-service-token"  # the gateway accepts it outside production only
 )
@@ -33,11 +34,13 @@ class GatewayAccess:
         public_url: Base URL in links the gateway hands out, such as certificate URLs
             (``EDISTRICT_PUBLIC_URL``; defaults to ``url``).
         token: Service bearer token (``EDISTRICT_SERVICE_TOKEN``).
+        timeout: Seconds to wait for one answer (``EDISTRICT_TIMEOUT``, default 10).
     """
 
     url: str
     public_url: str
     token: str
+    timeout: float = DEFAULT_EDISTRICT_TIMEOUT
 
     def origins(self) -> frozenset[str]:
         """``scheme://host:port`` of both URLs: where the token may be sent."""
@@ -52,11 +55,26 @@ def origin(url: str) -> str:
 
 
 def edistrict_gateway(env: Mapping[str, str] = os.environ) -> GatewayAccess:
-    """Reads ``EDISTRICT_URL``, ``EDISTRICT_PUBLIC_URL`` and ``EDISTRICT_SERVICE_TOKEN``."""
+    """Reads the ``EDISTRICT_URL``, ``_PUBLIC_URL``, ``_SERVICE_TOKEN``, ``_TIMEOUT`` variables."""
     url = (env.get("EDISTRICT_URL", "").strip() or DEFAULT_EDISTRICT_URL).rstrip("/")
     public_url = env.get("EDISTRICT_PUBLIC_URL", "").strip().rstrip("/") or url
     token = env.get("EDISTRICT_SERVICE_TOKEN", "").strip() or DEV_SERVICE_TOKEN
-    return GatewayAccess(url=url, public_url=public_url, token=token)
+    timeout = float(
+        env.get("EDISTRICT_TIMEOUT", "").strip() or DEFAULT_EDISTRICT_TIMEOUT
+    )
+    return GatewayAccess(url=url, public_url=public_url, token=token, timeout=timeout)
+
+
+def catalog_dir(env: Mapping[str, str] = os.environ) -> Optional[Path]:
+    """The catalog folder (``GOV_CATALOG_DIR``, e.g. a test catalog); None: the shipped one."""
+    folder = env.get("GOV_CATALOG_DIR", "").strip()
+    return Path(folder) if folder else None
+
+
+def actions_database_url(env: Mapping[str, str] = os.environ) -> str:
+    """Where submissions wait for the gateway (``ACTIONS_DATABASE_URL``; SQLite in var/)."""
+    url = env.get("ACTIONS_DATABASE_URL", "").strip()
+    return url or f"sqlite:///{var_dir(env) / 'actions.db'}"
 
 
 @dataclass(frozen=True)
