@@ -282,6 +282,10 @@ class ActionNotifyStatus(Action):
         notified = next(tracker.get_latest_entity_values("status"), None)
         if not application_id:
             return []
+        if notified == "submitted" and application_id == tracker.get_slot(
+            "last_application_id"
+        ):
+            return []  # the form confirmed this submission in the conversation already
         try:
             application = client_for(tracker).get_application(application_id)
         except EDistrictError as error:

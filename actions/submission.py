@@ -6,9 +6,7 @@ import logging
 import threading
 import time
 from typing import Any, Dict, List, Optional
-from urllib.parse import quote
 
-import requests
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -22,7 +20,6 @@ from actions.edistrict_client import EDistrictClient, EDistrictError
 from actions.replies import Reply
 from actions.texts import localize
 from channels.documents import document_path
-from infra.settings import rasa_api
 
 logger = logging.getLogger(__name__)
 
@@ -174,7 +171,10 @@ def submit_application(
 
 
 def retry_pending(client: Optional[EDistrictClient] = None) -> int:
-    """Retries the kept submissions; tells each citizen whose application went through.
+    """Retries the kept submissions; the gateway's outbox tells each citizen.
+
+    The outbox is the one notifier: an application carries its conversation id, and the
+    gateway notifies "submitted" once it is in.
 
     One submission never holds up the others: a refusal by the gateway (a 4xx other
     than 401/403/408/429, for example a document it will not accept) marks only that
@@ -221,33 +221,7 @@ def retry_pending(client: Optional[EDistrictClient] = None) -> int:
         else:
             pending.forget(key)
         delivered += 1
-        notify(sender_id, created)
     return delivered
-
-
-def notify(sender_id: str, created: Dict[str, Any]) -> None:
-    """Tells the citizen (through Rasa's trigger_intent API) that a kept application went in."""
-    rasa = rasa_api()
-    try:
-        requests.post(
-            f"{rasa.url}/conversations/{quote(sender_id, safe='')}/trigger_intent",
-            params=rasa.params(output_channel="latest"),
-            json={
-                "name": "application_status_changed",
-                "entities": {
-                    "application_id": created["application_id"],
-                    "status": "submitted",
-                },
-            },
-            timeout=10,
-        ).raise_for_status()
-    except requests.RequestException as error:
-        logger.warning(
-            "Could not notify %s about %s: %s",
-            sender_id,
-            created["application_id"],
-            type(error).__name__,
-        )
 
 
 _worker_started = False

@@ -156,3 +156,23 @@ def test_a_path_in_the_application_id_never_reaches_the_gateway(gateway):
 )
 def test_certificate_numbers_old_and_unguessable_are_found(typed, number):
     assert certificate_number_in(typed) == number
+
+
+def test_a_submitted_notice_the_form_already_gave_is_not_repeated(gateway):
+    """The form confirms a submission with its id; the gateway's "submitted" notice that
+    follows says nothing new. A notice for a submission kept during an outage is shown."""
+    confirmed = tracker(
+        "application_status_changed",
+        {"application_id": APPLICATION, "status": "submitted"},
+    )
+    confirmed.slots["last_application_id"] = APPLICATION
+    assert run(ActionNotifyStatus(), confirmed) == []
+    assert gateway.requests == []
+
+    gateway.script = [(200, {**issued(), "status": "submitted"})]
+    kept = tracker(
+        "application_status_changed",
+        {"application_id": APPLICATION, "status": "submitted"},
+    )
+    messages = run(ActionNotifyStatus(), kept)
+    assert [m["response"] for m in messages] == ["utter_status_submitted"]
