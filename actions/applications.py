@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictClient, EDistrictError
+from actions.gateway_models import Application, Verification
 from actions.replies import Reply
 from actions.texts import localize
 
@@ -45,33 +46,28 @@ def client_for(tracker: Tracker) -> EDistrictClient:
     return EDistrictClient(citizen_id=citizen_id(tracker))
 
 
-def status_reply(application: Dict[str, Any], language: str) -> Reply:
-    """One application's status as a reply (``utter_status_<status>``)."""
-    status = application.get("status", "submitted")
-    service = application.get("service_id", "")
+def status_reply(
+    application: Application, language: str, status: Optional[str] = None
+) -> Reply:
+    """One application's status (``status``, else its current one) as a reply."""
+    status = status or application.status
+    service = application.service_id
     catalog = get_catalog()
     name = localize(catalog[service].names, language) if service in catalog else service
     return Reply(
         f"utter_status_{status}" if status in STATUSES else "utter_status_submitted",
         {
-            "application_id": application.get("application_id", ""),
+            "application_id": application.application_id,
             "service": name,
-            "reason": application.get("reason")
-            or application.get("status_reason")
-            or "-",
-            "due_date": shown_date(
-                application.get("due_date") or application.get("sla_due_date")
-            ),
+            "reason": application.status_reason or "-",
+            "due_date": shown_date(application.due_date),
         },
     )
 
 
-def shown_date(value: Any) -> str:
-    """A gateway date (ISO) as citizens write it: DD/MM/YYYY, as everywhere in the chat."""
-    try:
-        return date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
-    except ValueError:
-        return "-"
+def shown_date(value: Optional[date]) -> str:
+    """A date as citizens write it: DD/MM/YYYY, as everywhere in the chat."""
+    return value.strftime("%d/%m/%Y") if value else "-"
 
 
 def gateway_error_reply(error: EDistrictError, application_id: Optional[str]) -> Reply:
@@ -132,9 +128,9 @@ class ActionDownloadCertificate(Action):
                 issued = [
                     a
                     for a in client.list_applications(citizen_id(tracker))
-                    if a.get("status") == "issued"
+                    if a.status == "issued"
                 ]
-                application_id = issued[0]["application_id"] if issued else None
+                application_id = issued[0].application_id if issued else None
             if not application_id:
                 send(dispatcher, Reply("utter_no_certificate"))
                 return []
@@ -142,7 +138,7 @@ class ActionDownloadCertificate(Action):
         except EDistrictError as error:
             send(dispatcher, gateway_error_reply(error, application_id))
             return []
-        if application.get("status") != "issued":
+        if application.status != "issued":
             send(
                 dispatcher,
                 status_reply(application, tracker.get_slot("language") or "en"),
@@ -153,15 +149,15 @@ class ActionDownloadCertificate(Action):
 
 
 def send_certificate(
-    dispatcher: CollectingDispatcher, application: Dict[str, Any]
+    dispatcher: CollectingDispatcher, application: Application
 ) -> None:
     """Sends the certificate PDF as a document message every channel can render.
 
     The link is the gateway's short-lived signed download link of this application,
     fetched with the owner's id; never a URL from a message or a notification.
     """
-    url = application.get("certificate_download_url") or ""
-    application_id = application.get("application_id", "")
+    url = application.certificate_download_url or ""
+    application_id = application.application_id
     if not url:
         logger.warning("Certificate of %s has no download link", application_id)
         send(dispatcher, Reply("utter_gateway_unavailable", {"application_id": ""}))
@@ -226,7 +222,7 @@ class ActionVerifyCertificate(Action):
                     Reply("utter_gateway_unavailable", {"application_id": ""}),
                 )
             return []
-        if not result.get("valid"):
+        if not result.valid:
             send(dispatcher, Reply("utter_certificate_not_valid", {"number": number}))
             return []
         send(
@@ -234,25 +230,24 @@ class ActionVerifyCertificate(Action):
             Reply(
                 "utter_certificate_valid",
                 {
-                    "number": result.get("certificate_number", number),
+                    "number": result.certificate_number or number,
                     # The gateway masks the holder's name on its public verifier.
-                    "name": result.get("citizen_name") or "-",
+                    "name": result.citizen_name or "-",
                     "service": _service_name(result, tracker.get_slot("language")),
-                    "issued_on": shown_date(result.get("issued_at")),
+                    "issued_on": shown_date(result.issued_on),
                 },
             ),
         )
         return []
 
 
-def _service_name(result: Dict[str, Any], language: Optional[str]) -> str:
+def _service_name(result: Verification, language: Optional[str]) -> str:
     """The verified certificate's service in the citizen's language."""
     catalog = get_catalog()
-    service_id = result.get("service_id") or ""
+    service_id = result.service_id or ""
     if service_id in catalog:
         return localize(catalog[service_id].names, language or "en")
-    names = result.get("service_name") or {}
-    return str(names.get("en") or service_id or "-") if isinstance(names, dict) else "-"
+    return str(result.service_name.get("en") or service_id or "-")
 
 
 class ActionNotifyStatus(Action):
@@ -297,12 +292,17 @@ class ActionNotifyStatus(Action):
                 )
                 return []
             logger.warning("Status of %s unavailable: %s", application_id, error)
-            application = {"application_id": application_id}
+            send(
+                dispatcher,
+                Reply(
+                    "utter_status_update_unreadable", {"application_id": application_id}
+                ),
+            )
+            return []
         # The change being notified, not the current status: "approved" is delivered
         # after the same transaction already made it "issued".
-        status = notified if notified in STATUSES else application.get("status")
-        application = {**application, "status": status or "submitted"}
-        send(dispatcher, status_reply(application, language))
-        if status == "issued" and application.get("certificate_download_url"):
+        status = notified if notified in STATUSES else application.status
+        send(dispatcher, status_reply(application, language, status))
+        if status == "issued" and application.certificate_download_url:
             send_certificate(dispatcher, application)
         return []

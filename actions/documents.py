@@ -20,6 +20,7 @@ from actions.applications import citizen_id, client_for
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
+from actions.gateway_models import Application
 from actions.replies import Reply
 from channels.documents import discard_document, document_path
 
@@ -48,13 +49,13 @@ class ActionReceiveDocument(Action):
             waiting = [
                 a
                 for a in client.list_applications(citizen_id(tracker))
-                if a.get("status") == "documents_requested"
+                if a.status == "documents_requested"
             ]
             if not waiting:
                 send(dispatcher, Reply("utter_document_not_expected"))
                 discard_unexpected(tracker, str(document["id"]))
                 return []
-            application_id = waiting[0]["application_id"]
+            application_id = waiting[0].application_id
             client.upload_document(
                 application_id,
                 requested_type(client.get_application(application_id)),
@@ -73,16 +74,15 @@ class ActionReceiveDocument(Action):
         return []
 
 
-def requested_type(application: Dict[str, Any]) -> str:
+def requested_type(application: Application) -> str:
     """The document type an officer asked for (the first, when several were asked).
 
     The gateway takes only the service's document types, so the upload carries the
     requested one; without one named, the service's first document type.
     """
-    requested = application.get("requested_documents") or []
-    if requested:
-        return str(requested[0])
-    service = get_catalog().get(str(application.get("service_id")))
+    if application.requested_documents:
+        return application.requested_documents[0]
+    service = get_catalog().get(application.service_id)
     return service.documents[0].type if service and service.documents else "other"
 
 

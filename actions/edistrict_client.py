@@ -11,17 +11,24 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 from urllib.parse import quote
 
 import requests
 
+from actions.gateway_models import (
+    Application,
+    StoredDocument,
+    Verification,
+    applications_from_json,
+)
 from delhi import application_id as application_ids
 from infra.settings import DEFAULT_EDISTRICT_URL, DEV_SERVICE_TOKEN, edistrict_gateway
 
 logger = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+T = TypeVar("T")
 
 
 class EDistrictError(Exception):
@@ -89,7 +96,7 @@ class EDistrictClient:
         fields: Dict[str, Any],
         citizen: Dict[str, Any],
         channel: str = "whatsapp",
-    ) -> Dict[str, Any]:
+    ) -> Application:
         """Creates an application; retrying with the same key never creates a second one.
 
         Args:
@@ -100,7 +107,7 @@ class EDistrictClient:
             channel: whatsapp, csc or web.
 
         Returns:
-            The created application (``application_id``, ``status``, ``due_date`` ...).
+            The created application.
         """
         body = {
             "service_id": service_id,
@@ -109,6 +116,7 @@ class EDistrictClient:
             "channel": channel,
         }
         return self._request(
+            Application.from_json,
             "POST",
             "/api/v1/applications",
             json=body,
@@ -123,7 +131,7 @@ class EDistrictClient:
         filename: str,
         mime_type: str,
         citizen_id: Optional[str] = None,
-    ) -> Dict[str, Any]:
+    ) -> StoredDocument:
         """Uploads one stored document file to an application.
 
         ``citizen_id`` names the owner when this client acts for several citizens
@@ -132,6 +140,7 @@ class EDistrictClient:
         headers = {"X-Citizen-Id": citizen_id} if citizen_id else {}
         with open(path, "rb") as handle:
             return self._request(
+                StoredDocument.from_json,
                 "POST",
                 f"{_application_path(application_id)}/documents",
                 data={"document_type": document_type},
@@ -139,34 +148,44 @@ class EDistrictClient:
                 headers=headers,
             )
 
-    def get_application(self, application_id: str) -> Dict[str, Any]:
-        """Returns one application with its status history."""
-        return self._request("GET", _application_path(application_id))
-
-    def list_applications(self, citizen_id: str) -> List[Dict[str, Any]]:
-        """Returns the applications of one citizen (WhatsApp id or sender id)."""
-        result = self._request(
-            "GET", "/api/v1/applications", params={"citizen_id": citizen_id}
+    def get_application(self, application_id: str) -> Application:
+        """Returns one application of the citizen this client acts for."""
+        return self._request(
+            Application.from_json, "GET", _application_path(application_id)
         )
-        items = result.get("items", result) if isinstance(result, dict) else result
-        return list(items)
+
+    def list_applications(self, citizen_id: str) -> Tuple[Application, ...]:
+        """Returns the applications of one citizen (WhatsApp id or sender id)."""
+        return self._request(
+            applications_from_json,
+            "GET",
+            "/api/v1/applications",
+            params={"citizen_id": citizen_id},
+        )
 
     def certificate_pdf(self, application_id: str) -> bytes:
         """Returns the issued certificate of an application as PDF bytes."""
         response = self._send("GET", f"{_application_path(application_id)}/certificate")
         return response.content
 
-    def verify(self, token_or_number: str) -> Dict[str, Any]:
+    def verify(self, token_or_number: str) -> Verification:
         """Verifies a certificate by its number or QR token."""
-        return self._request("GET", f"/verify/{quote(token_or_number, safe='')}")
+        return self._request(
+            Verification.from_json,
+            "GET",
+            f"/verify/{quote(token_or_number, safe='')}",
+        )
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(
+        self, parse: Callable[[Any], T], method: str, path: str, **kwargs: Any
+    ) -> T:
+        """Sends the request and parses its JSON answer into the typed model."""
         response = self._send(method, path, **kwargs)
         try:
-            return response.json()
-        except ValueError as error:
+            return parse(response.json())
+        except ValueError as error:  # not JSON, or not the gateway's schema
             raise EDistrictError(
-                f"{method} {path}: not JSON", retryable=False
+                f"{method} {path}: unexpected answer: {error}", retryable=False
             ) from error
 
     def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:

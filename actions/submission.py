@@ -17,6 +17,7 @@ from actions.applications import shown_date
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictClient, EDistrictError
+from actions.gateway_models import Application
 from actions.replies import Reply
 from actions.texts import localize
 from channels.documents import document_path
@@ -78,7 +79,7 @@ def deliver(
     client: EDistrictClient,
     payload: Dict[str, Any],
     refused: Optional[List[str]] = None,
-) -> Dict[str, Any]:
+) -> Application:
     """Creates the application and uploads its documents (idempotent on retry).
 
     Args:
@@ -100,7 +101,7 @@ def deliver(
         if path is not None and path.is_file():
             try:
                 client.upload_document(
-                    created["application_id"],
+                    created.application_id,
                     document_type,
                     path,
                     ref.get("filename") or path.name,
@@ -144,10 +145,8 @@ def submit_application(
         Reply(
             "utter_application_submitted",
             {
-                "application_id": created["application_id"],
-                "due_date": shown_date(
-                    created.get("due_date") or created.get("sla_due_date")
-                ),
+                "application_id": created.application_id,
+                "due_date": shown_date(created.due_date),
             },
         ),
     )
@@ -167,7 +166,7 @@ def submit_application(
             dispatcher,
             Reply("utter_documents_not_accepted", {"documents": ", ".join(names)}),
         )
-    return [SlotSet("last_application_id", created["application_id"])]
+    return [SlotSet("last_application_id", created.application_id)]
 
 
 def retry_pending(client: Optional[EDistrictClient] = None) -> int:
@@ -210,12 +209,12 @@ def retry_pending(client: Optional[EDistrictClient] = None) -> int:
             pending.keep(key, sender_id, payload, f"{type(error).__name__}: {error}")
             continue
         if refused:
-            pending.mark_failed(key, "; ".join(refused), created["application_id"])
+            pending.mark_failed(key, "; ".join(refused), created.application_id)
             logger.error(
                 "Kept application %s went in as %s, but the gateway refused %s; "
                 "marked failed",
                 key,
-                created["application_id"],
+                created.application_id,
                 "; ".join(refused),
             )
         else:

@@ -11,6 +11,7 @@ import pytest
 
 from actions import pending, submission
 from actions.edistrict_client import ClientSettings, EDistrictClient, EDistrictError
+from tests.actions import gateway_answers as answers
 
 
 class FakeGateway:
@@ -70,12 +71,12 @@ def test_retries_server_errors_then_succeeds_with_the_same_idempotency_key(gatew
     gateway.script = [
         (503, {}),
         (502, {}),
-        (201, {"application_id": "DL-BIR-2026-000007"}),
+        (201, answers.application("DL-BIR-2026-000007")),
     ]
     created = client_for(gateway.url).submit_application(
         "key-1", "birth_certificate", {"child_name": "Asha"}, {"sender_id": "s"}
     )
-    assert created["application_id"] == "DL-BIR-2026-000007"
+    assert created.application_id == "DL-BIR-2026-000007"
     assert len(gateway.requests) == 3
     assert {r["headers"]["Idempotency-Key"] for r in gateway.requests} == {"key-1"}
     assert gateway.requests[0]["headers"]["Authorization"] == "Bearer t"
@@ -117,7 +118,7 @@ def test_kept_submissions_are_delivered_later_and_the_gateway_tells_the_citizen(
     )  # a retry updates, never duplicates
     assert [p["attempts"] for p in pending.all_pending()] == [2]
 
-    gateway.script = [(201, {"application_id": "DL-BIR-2026-000008"}), (200, {})]
+    gateway.script = [(201, answers.application("DL-BIR-2026-000008"))]
     assert submission.retry_pending(client_for(gateway.url)) == 1
     assert pending.all_pending() == []
     [created] = gateway.requests
@@ -138,7 +139,7 @@ def test_a_malformed_id_is_unknown_and_never_sent(gateway, application_id):
 
 
 def test_the_client_names_the_citizen_it_acts_for(gateway):
-    gateway.script = [(200, {"application_id": "DL-BIR-2026-000001"})]
+    gateway.script = [(200, answers.application())]
     client = EDistrictClient(
         ClientSettings(base_url=gateway.url, token="t", timeout=2, attempts=1),
         citizen_id="919800000001",
@@ -168,7 +169,7 @@ def test_a_refused_document_does_not_hide_the_submitted_application(
         jpeg(3), "id.jpg", None, DocumentSettings.from_env(), sender_id="c-1"
     )
     gateway.script = [
-        (201, {"application_id": "DL-BIR-2026-000009", "due_date": "2026-12-09"}),
+        (201, answers.application("DL-BIR-2026-000009", due_date="2026-12-09")),
         (422, {"error": "pdf_corrupt", "message": "The PDF is damaged"}),
     ]
     draft = {

@@ -1,24 +1,27 @@
 """Status replies show dates the way citizens write them, never ISO."""
 
+from datetime import date
+
 from actions.applications import shown_date, status_reply
+from actions.gateway_models import Application
+from tests.actions.gateway_answers import application
 
 
 def test_due_dates_are_shown_day_first():
     reply = status_reply(
-        {
-            "application_id": "DL-BIR-2026-000001",
-            "service_id": "birth_certificate",
-            "status": "submitted",
-            "due_date": "2026-12-09",
-        },
-        "hi",
+        Application.from_json(application(due_date="2026-12-09")), "hi"
     )
     assert reply.response == "utter_status_submitted"
     assert reply.params["due_date"] == "09/12/2026"
     assert reply.params["service"] == "जन्म प्रमाण पत्र"
 
 
-def test_a_missing_or_broken_date_is_a_dash():
+def test_a_missing_date_is_a_dash():
     assert shown_date(None) == "-"
-    assert shown_date("soon") == "-"
-    assert shown_date("2026-12-09T10:00:00+05:30") == "09/12/2026"
+    assert shown_date(date(2026, 12, 9)) == "09/12/2026"
+
+
+def test_the_notified_status_wins_over_the_current_one():
+    """ "approved" is notified after the same transaction made it "issued"."""
+    current = Application.from_json(application(status="issued"))
+    assert status_reply(current, "en", "approved").response == "utter_status_approved"

@@ -18,6 +18,7 @@ from actions.applications import (
     ActionNotifyStatus,
     certificate_number_in,
 )
+from tests.actions import gateway_answers as answers
 
 CITIZEN = "919800000001"
 VICTIM = "919800000002"
@@ -46,13 +47,7 @@ def tracker(
 
 
 def issued(**extra: Any) -> Dict[str, Any]:
-    return {
-        "application_id": APPLICATION,
-        "service_id": "birth_certificate",
-        "status": "issued",
-        "certificate_download_url": LINK,
-        **extra,
-    }
+    return answers.issued(LINK, **extra)
 
 
 def run(action: Any, tracker: Tracker) -> List[Dict[str, Any]]:
@@ -169,7 +164,7 @@ def test_a_submitted_notice_the_form_already_gave_is_not_repeated(gateway):
     assert run(ActionNotifyStatus(), confirmed) == []
     assert gateway.requests == []
 
-    gateway.script = [(200, {**issued(), "status": "submitted"})]
+    gateway.script = [(200, answers.application(APPLICATION))]
     kept = tracker(
         "application_status_changed",
         {"application_id": APPLICATION, "status": "submitted"},
