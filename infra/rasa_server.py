@@ -24,10 +24,14 @@ DEFAULT_MODEL_FOLDER = "models"
 
 
 def rasa_argv(args: List[str], token: str) -> List[str]:
-    """The ``rasa`` command line: ``run``, the given arguments, then ``--auth-token``."""
+    """The ``rasa`` command line: ``run``, the given arguments, then ``--auth-token=``.
+
+    One word with ``=``: a random token may start with "-", which argparse would
+    otherwise take for an option ("expected one argument").
+    """
     if "--auth-token" in args or any(a.startswith("--auth-token=") for a in args):
         raise ValueError("pass the token in RASA_TOKEN, not as --auth-token")
-    return ["rasa", "run", *args, "--auth-token", token]
+    return ["rasa", "run", *args, f"--auth-token={token}"]
 
 
 def model_folder(args: List[str]) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import stat
 from pathlib import Path
 
@@ -55,11 +56,20 @@ def test_rasa_server_adds_the_token_last():
         "run",
         "--port",
         "5005",
-        "--auth-token",
-        "t",
+        "--auth-token=t",
     ]
     with pytest.raises(ValueError):
         rasa_server.rasa_argv(["--auth-token", "x"], "t")
+
+
+def test_a_token_starting_with_a_dash_reaches_rasa_whole():
+    """secrets.token_urlsafe() starts with "-" once in 64 runs: it is still the token."""
+    from rasa.cli.arguments.run import set_run_arguments
+
+    parser = argparse.ArgumentParser()
+    set_run_arguments(parser)
+    argv = rasa_server.rasa_argv(["--port", "5005"], "-x9_token")[2:]
+    assert parser.parse_args(argv).auth_token == "-x9_token"
 
 
 def test_rasa_server_refuses_to_start_without_a_token(monkeypatch, capsys):
