@@ -59,15 +59,13 @@ class Application:
         data = _mapping(data)
         certificate = _get(data, "certificate", dict, optional=True)
         requested = _get(data, "requested_documents", list, optional=True) or []
-        due = _day(_get(data, "due_date", str))
-        assert due is not None
         return cls(
             application_id=_get(data, "application_id", str),
             service_id=_get(data, "service_id", str),
             status=_get(data, "status", str),
             status_reason=_get(data, "status_reason", str, optional=True),
             requested_documents=tuple(str(kind) for kind in requested),
-            due_date=due,
+            due_date=date.fromisoformat(_get(data, "due_date", str)[:10]),
             certificate_number=_get(certificate, "number", str)
             if certificate
             else None,

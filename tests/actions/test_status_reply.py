@@ -25,3 +25,11 @@ def test_the_notified_status_wins_over_the_current_one():
     """ "approved" is notified after the same transaction made it "issued"."""
     current = Application.from_json(application(status="issued"))
     assert status_reply(current, "en", "approved").response == "utter_status_approved"
+
+
+def test_an_answer_without_a_due_date_is_refused_not_crashed():
+    """A changed gateway is a ValueError (the client's EDistrictError), never an assert."""
+    import pytest
+
+    with pytest.raises(ValueError):
+        Application.from_json(application(due_date=""))
