@@ -1,8 +1,10 @@
 """A photo or PDF sent outside a form.
 
-It is attached to the application an officer asked about, or the citizen is told how to
-use it. A file nobody waits for is deleted from the channel's document store, unless a
-draft of this citizen (``application`` or ``drafts`` slot) or a kept submission uses it.
+The channel handed the file to the gateway's document store; the message's metadata
+carries only its reference (``document.id``). It is attached to the application an
+officer asked about, or the citizen is told how to use it. An upload nobody waits for is
+deleted from the gateway's store, unless a draft of this citizen (``application`` or
+``drafts`` slot) or a queued submission (``queued_submissions``) uses it.
 """
 
 from __future__ import annotations
@@ -15,14 +17,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import pending
 from actions.applications import citizen_id, client_for
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
-from actions.gateway_models import Application
+from actions.gateway_models import DOCUMENT_ID, Application
 from actions.replies import Reply
-from channels.documents import discard_document, document_path
+from actions.submission import QUEUE_SLOT
 
 logger = logging.getLogger(__name__)
 
@@ -39,9 +40,8 @@ class ActionReceiveDocument(Action):
         document = ((tracker.latest_message or {}).get("metadata") or {}).get(
             "document"
         )
-        document = document or {}
-        path = document_path(str(document.get("id", "")))
-        if path is None:
+        document_id = str((document or {}).get("id", ""))
+        if not DOCUMENT_ID.fullmatch(document_id):
             send(dispatcher, Reply("utter_document_not_expected"))
             return []
         client = client_for(tracker)
@@ -53,15 +53,13 @@ class ActionReceiveDocument(Action):
             ]
             if not waiting:
                 send(dispatcher, Reply("utter_document_not_expected"))
-                discard_unexpected(tracker, str(document["id"]))
+                discard_unexpected(tracker, document_id)
                 return []
             application_id = waiting[0].application_id
-            client.upload_document(
+            client.attach_document(
                 application_id,
                 requested_type(client.get_application(application_id)),
-                path,
-                document.get("filename") or path.name,
-                document.get("mime_type") or "",
+                document_id,
             )
         except EDistrictError as error:
             logger.warning("Could not attach a document: %s", error)
@@ -93,10 +91,13 @@ def _drafts(tracker: Tracker) -> Iterator[Dict[str, Any]]:
     for kept in (tracker.get_slot("drafts") or {}).values():
         if isinstance(kept, dict):
             yield kept
+    for queued in (tracker.get_slot(QUEUE_SLOT) or {}).values():
+        if isinstance(queued, dict) and isinstance(queued.get("draft"), dict):
+            yield queued["draft"]
 
 
 def draft_uses(tracker: Tracker, document_id: str) -> bool:
-    """True when one of the citizen's drafts holds the document ``document_id``."""
+    """True when one of the citizen's drafts (queued ones too) holds ``document_id``."""
     return any(
         isinstance(ref, dict) and ref.get("id") == document_id
         for draft in _drafts(tracker)
@@ -108,12 +109,12 @@ def discard_unexpected(tracker: Tracker, document_id: str) -> bool:
     """Deletes an upload no application waits for, unless something still uses it.
 
     Returns:
-        True when the stored file was deleted.
+        True when the gateway deleted the upload.
     """
     try:
-        if draft_uses(tracker, document_id) or pending.references(document_id):
+        if draft_uses(tracker, document_id):
             return False
-        return discard_document(document_id, tracker.sender_id)
+        return client_for(tracker).discard_document(document_id)
     except Exception:  # noqa: BLE001 - tidying up must never break the conversation
         logger.exception("Could not discard document %s", document_id)
         return False

@@ -10,13 +10,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple, TypeVar
 from urllib.parse import quote
 
 import requests
 
 from actions.gateway_models import (
+    DOCUMENT_ID,
     Application,
     StoredDocument,
     Verification,
@@ -123,30 +123,43 @@ class EDistrictClient:
             headers={"Idempotency-Key": idempotency_key},
         )
 
-    def upload_document(
+    def attach_document(
         self,
         application_id: str,
         document_type: str,
-        path: Path,
-        filename: str,
-        mime_type: str,
+        document_id: str,
         citizen_id: Optional[str] = None,
     ) -> StoredDocument:
-        """Uploads one stored document file to an application.
+        """Attaches a document the citizen uploaded to the gateway's document store.
 
-        ``citizen_id`` names the owner when this client acts for several citizens
-        (retrying kept submissions).
+        The channel handed the file to the gateway (``POST /api/v1/documents``); the
+        action server only passes the reference on, it never holds the bytes.
+        ``citizen_id`` names the owner when this client acts for no single citizen.
         """
         headers = {"X-Citizen-Id": citizen_id} if citizen_id else {}
-        with open(path, "rb") as handle:
-            return self._request(
-                StoredDocument.from_json,
-                "POST",
-                f"{_application_path(application_id)}/documents",
-                data={"document_type": document_type},
-                files={"file": (filename, handle.read(), mime_type)},
-                headers=headers,
-            )
+        return self._request(
+            StoredDocument.from_json,
+            "POST",
+            f"{_application_path(application_id)}/documents",
+            data={"document_type": document_type, "document_id": document_id},
+            headers=headers,
+        )
+
+    def discard_document(self, document_id: str) -> bool:
+        """Deletes an upload of this client's citizen that no application uses.
+
+        Returns:
+            True when it was removed; False when the gateway does not know it as theirs.
+        """
+        if not DOCUMENT_ID.fullmatch(document_id or ""):
+            return False
+        try:
+            self._send("DELETE", f"/api/v1/documents/{document_id}")
+        except EDistrictError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
 
     def get_application(self, application_id: str) -> Application:
         """Returns one application of the citizen this client acts for."""

@@ -10,11 +10,14 @@ every endpoint it uses.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping, Optional, Tuple, Type, TypeVar
 
 T = TypeVar("T")
+# The gateway's id of a citizen's upload in its document store: the content's sha256.
+DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")
 
 
 def _get(

@@ -1,28 +1,40 @@
-"""Submitting a completed draft to the e-District gateway, honestly and without loss."""
+"""Submitting a completed draft to the e-District gateway, honestly and without loss.
+
+The action server keeps nothing of its own. A submission the gateway cannot take yet
+stays in the conversation (the ``queued_submissions`` slot, in Rasa's tracker store) and
+Rasa's own reminders bring it back: :class:`ActionRetrySubmissions` runs on the reminder's
+intent and tries again with the same idempotency key, so the gateway creates it once
+however often it is sent, and an action-server restart loses nothing. Once it is in, the
+gateway's outbox tells the citizen (the one notifier).
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
-from actions import pending
 from actions.application import applicable_fields
-from actions.applications import shown_date
+from actions.applications import client_for, shown_date
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictClient, EDistrictError
 from actions.gateway_models import Application
 from actions.replies import Reply
 from actions.texts import localize
-from channels.documents import document_path
+from infra.settings import submission_retry_seconds
 
 logger = logging.getLogger(__name__)
+
+QUEUE_SLOT = "queued_submissions"
+RETRY_INTENT = "submission_retry_due"
+RETRY_REMINDER = "retry_submissions"
+MAX_RETRY_WAIT = 3600.0
 
 
 def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
@@ -97,49 +109,38 @@ def deliver(
         payload["channel"],
     )
     for document_type, ref in payload["documents"].items():
-        path = document_path(ref["id"])
-        if path is not None and path.is_file():
-            try:
-                client.upload_document(
-                    created.application_id,
-                    document_type,
-                    path,
-                    ref.get("filename") or path.name,
-                    ref.get("mime_type") or "",
-                    citizen_id=payload["citizen"]["sender_id"],
-                )
-            except EDistrictError as error:
-                if refused is None or not is_refusal(error):
-                    raise
-                refused.append(f"{document_type}: {error}")
+        try:
+            client.attach_document(
+                created.application_id,
+                document_type,
+                str(ref.get("id", "")),
+                citizen_id=payload["citizen"]["sender_id"],
+            )
+        except EDistrictError as error:
+            if refused is None or not is_refusal(error):
+                raise
+            refused.append(f"{document_type}: {error}")
     return created
 
 
 def submit_application(
     dispatcher: CollectingDispatcher, tracker: Tracker, draft: Dict[str, Any]
 ) -> List[EventType]:
-    """Submits the draft; on an outage keeps it for a later retry and says so."""
+    """Submits the draft; on an outage keeps it in the conversation and says so."""
     payload = build_payload(draft, tracker)
-    client = EDistrictClient()
     refused: List[str] = []
     try:
-        created = deliver(client, payload, refused)
+        created = deliver(EDistrictClient(), payload, refused)
     except EDistrictError as error:
         if error.retryable:
-            pending.keep(payload["key"], tracker.sender_id, payload, str(error))
-            ensure_retry_worker()
+            logger.warning("Gateway unavailable; queued %s: %s", payload["key"], error)
             send(dispatcher, Reply("utter_submission_queued"))
-            return []
+            queued = dict(tracker.get_slot(QUEUE_SLOT) or {})
+            queued[payload["key"]] = {"draft": draft, "payload": payload, "attempts": 1}
+            return [SlotSet(QUEUE_SLOT, queued), retry_reminder(1)]
         logger.error("Gateway refused application %s: %s", payload["key"], error)
         send(dispatcher, Reply("utter_submission_refused"))
-        kept = dict(tracker.get_slot("drafts") or {})
-        kept[draft["service"]] = {
-            **draft,
-            "status": "open",
-            "summary_ok": False,
-            "consent": None,
-        }
-        return [SlotSet("drafts", kept)]
+        return [SlotSet("drafts", reopened(tracker.get_slot("drafts"), draft))]
     send(
         dispatcher,
         Reply(
@@ -150,96 +151,111 @@ def submit_application(
             },
         ),
     )
-    if refused:
-        # The application went in; only these files could not be read.
-        logger.warning("Gateway refused documents of %s: %s", payload["key"], refused)
-        service = get_catalog().get(draft["service"])
-        names = [
-            localize(
-                service.document_named(kind).name, tracker.get_slot("language") or "en"
-            )
-            if service
-            else kind
-            for kind in (item.split(":", 1)[0] for item in refused)
-        ]
-        send(
-            dispatcher,
-            Reply("utter_documents_not_accepted", {"documents": ", ".join(names)}),
-        )
+    tell_refused_documents(dispatcher, tracker, draft["service"], refused)
     return [SlotSet("last_application_id", created.application_id)]
 
 
-def retry_pending(client: Optional[EDistrictClient] = None) -> int:
-    """Retries the kept submissions; the gateway's outbox tells each citizen.
-
-    The outbox is the one notifier: an application carries its conversation id, and the
-    gateway notifies "submitted" once it is in.
-
-    One submission never holds up the others: a refusal by the gateway (a 4xx other
-    than 401/403/408/429, for example a document it will not accept) marks only that
-    one ``failed`` (kept with its error, logged, never retried); any other error keeps
-    it for later and moves it to the back of the queue. Only an unreachable gateway
-    (or one refusing this server's token) ends the round early.
-
-    Returns:
-        How many applications went in (including those with a refused document).
-    """
-    client = client or EDistrictClient()
-    delivered = 0
-    for item in pending.all_pending():
-        key, sender_id, payload = item["key"], item["sender_id"], item["payload"]
-        refused: List[str] = []
-        try:
-            created = deliver(client, payload, refused)
-        except EDistrictError as error:
-            if is_refusal(error):
-                pending.mark_failed(key, str(error))
-                logger.error(
-                    "Gateway refused kept application %s for good; marked failed: %s",
-                    key,
-                    error,
-                )
-                continue
-            pending.keep(key, sender_id, payload, str(error))
-            if error.status is None or error.status in (401, 403):
-                break  # unreachable or misconfigured: the rest would fail alike
-            continue
-        except Exception as error:  # noqa: BLE001 - one bad item never stops the queue
-            logger.exception("Kept application %s could not be retried", key)
-            pending.keep(key, sender_id, payload, f"{type(error).__name__}: {error}")
-            continue
-        if refused:
-            pending.mark_failed(key, "; ".join(refused), created.application_id)
-            logger.error(
-                "Kept application %s went in as %s, but the gateway refused %s; "
-                "marked failed",
-                key,
-                created.application_id,
-                "; ".join(refused),
-            )
-        else:
-            pending.forget(key)
-        delivered += 1
-    return delivered
+def reopened(drafts: Optional[Dict[str, Any]], draft: Dict[str, Any]) -> Dict[str, Any]:
+    """The citizen's drafts with a refused one back among them, answers kept."""
+    return {
+        **(drafts or {}),
+        draft["service"]: {
+            **draft,
+            "status": "open",
+            "summary_ok": False,
+            "consent": None,
+        },
+    }
 
 
-_worker_started = False
-
-
-def ensure_retry_worker(interval: float = 60.0) -> None:
-    """Starts (once per process) a daemon thread retrying kept submissions periodically."""
-    global _worker_started
-    if _worker_started:
+def tell_refused_documents(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    service_id: str,
+    refused: List[str],
+) -> None:
+    """The application went in; tells the citizen which files the gateway refused."""
+    if not refused:
         return
-    _worker_started = True
+    logger.warning(
+        "Gateway refused documents of a %s application: %s", service_id, refused
+    )
+    service = get_catalog().get(service_id)
+    language = tracker.get_slot("language") or "en"
+    names = [
+        localize(service.document_named(kind).name, language) if service else kind
+        for kind in (item.split(":", 1)[0] for item in refused)
+    ]
+    send(
+        dispatcher,
+        Reply("utter_documents_not_accepted", {"documents": ", ".join(names)}),
+    )
 
-    def loop() -> None:
-        while True:
-            time.sleep(interval)
+
+def retry_reminder(attempts: int) -> EventType:
+    """Rasa reminder that runs :class:`ActionRetrySubmissions`, later after each failure.
+
+    One reminder per conversation (a new one replaces the old); a message from the
+    citizen does not cancel it.
+    """
+    wait = min(submission_retry_seconds() * 2 ** (attempts - 1), MAX_RETRY_WAIT)
+    return ReminderScheduled(
+        RETRY_INTENT,
+        trigger_date_time=datetime.now(timezone.utc) + timedelta(seconds=wait),
+        name=RETRY_REMINDER,
+        kill_on_user_message=False,
+    )
+
+
+class ActionRetrySubmissions(Action):
+    """Tries the conversation's queued submissions again (Rasa's reminder runs it).
+
+    Delivered ones leave the queue silently: the gateway's outbox tells the citizen
+    "submitted" (with the application id), once. One the gateway refuses for good (a
+    4xx other than 401/403/408/429) goes back to the citizen's drafts, with a message.
+    While the gateway stays unreachable, the queue is kept and tried again later,
+    waiting twice as long each time (at most an hour).
+    """
+
+    def name(self) -> str:
+        return "action_retry_submissions"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        queued: Dict[str, Any] = dict(tracker.get_slot(QUEUE_SLOT) or {})
+        if not queued:
+            return []
+        client = client_for(tracker)
+        drafts = tracker.get_slot("drafts")
+        events: List[EventType] = []
+        attempts = 0
+        for key, item in list(queued.items()):
+            refused: List[str] = []
             try:
-                if pending.all_pending():
-                    retry_pending()
-            except Exception:  # noqa: BLE001 - the worker must survive any single failure
-                logger.exception("Retrying kept submissions failed")
-
-    threading.Thread(target=loop, name="pending-submissions", daemon=True).start()
+                deliver(client, item["payload"], refused)
+            except EDistrictError as error:
+                if is_refusal(error):
+                    logger.error(
+                        "Gateway refused queued application %s: %s", key, error
+                    )
+                    send(dispatcher, Reply("utter_submission_refused"))
+                    drafts = reopened(drafts, item["draft"])
+                    events = [SlotSet("drafts", drafts)]
+                    del queued[key]
+                    continue
+                logger.warning("Queued application %s still waits: %s", key, error)
+            except Exception:  # noqa: BLE001 - a bug must not drop the queue or its reminder
+                logger.exception("Queued application %s could not be retried", key)
+            else:
+                tell_refused_documents(
+                    dispatcher, tracker, item["draft"]["service"], refused
+                )
+                del queued[key]
+                continue
+            queued[key] = {**item, "attempts": item.get("attempts", 1) + 1}
+            attempts = max(attempts, queued[key]["attempts"])
+        events.append(SlotSet(QUEUE_SLOT, queued or None))
+        if queued:
+            events.append(retry_reminder(attempts))
+        return events

@@ -183,3 +183,30 @@ class MailboxOutputChannel(CollectingOutputChannel):
     async def _persist_message(self, message: Dict[str, Any]) -> None:
         self.messages.append(message)
         await self.mailbox.put(str(message["recipient_id"]), message)
+
+
+class RequestOutputChannel(CollectingOutputChannel):
+    """The output of one REST request: collected for its answer while it is open.
+
+    Rasa keeps a request's output channel for the reminders an action schedules during
+    it (a submission retried later, ``actions/submission.py``). Once the answer has been
+    sent (:meth:`close`), what still arrives goes to the mailbox instead of being lost.
+
+    Args:
+        mailbox: Where messages sent after the answer are stored.
+    """
+
+    def __init__(self, mailbox: RestMailbox) -> None:
+        super().__init__()
+        self.mailbox = mailbox
+        self.closed = False
+
+    def close(self) -> None:
+        """The request was answered: later messages go to the mailbox."""
+        self.closed = True
+
+    async def _persist_message(self, message: Dict[str, Any]) -> None:
+        if self.closed:
+            await self.mailbox.put(str(message["recipient_id"]), message)
+        else:
+            self.messages.append(message)

@@ -17,7 +17,8 @@ of replies) and:
   client may give: ``document`` (a reference into the channels' document store) and
   ``channel`` (``csc`` or ``web``);
 - keeps what Rasa sends a REST citizen outside a request (the gateway's status and
-  certificate notifications through ``trigger_intent``) in a durable mailbox
+  certificate notifications through ``trigger_intent``, and what Rasa's reminders say
+  after the request was answered) in a durable mailbox
   (``channels/mailbox.py``): each webhook answer starts with the sender's pending
   messages, oldest first, and ``GET /webhooks/rest/inbox?sender=<id>`` (same token and
   sender rules) returns them without sending anything. Each is handed out once.
@@ -31,7 +32,6 @@ import re
 from typing import Any, Awaitable, Callable, Dict, Optional
 
 from rasa.core.channels.channel import (
-    CollectingOutputChannel,
     InputChannel,
     OutputChannel,
     UserMessage,
@@ -41,7 +41,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.documents import DOCUMENT_ID
-from channels.mailbox import MailboxOutputChannel, RestMailbox
+from channels.mailbox import MailboxOutputChannel, RequestOutputChannel, RestMailbox
 from channels.settings import RestMailboxSettings
 
 MAX_MESSAGE_CHARACTERS = 20_000
@@ -161,7 +161,7 @@ class CitizenRestInput(InputChannel):
                     {"error": f"message longer than {MAX_MESSAGE_CHARACTERS}"},
                     status=413,
                 )
-            collector = CollectingOutputChannel()
+            collector = RequestOutputChannel(self.mailbox)
             await on_new_message(
                 UserMessage(
                     text,
@@ -172,6 +172,7 @@ class CitizenRestInput(InputChannel):
                 )
             )
             # Taken once the message is handled: a failure leaves them in the mailbox.
+            collector.close()
             pending = await self.mailbox.take(str(sender))
             return response.json(pending + collector.messages)
 

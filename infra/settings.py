@@ -71,10 +71,14 @@ def catalog_dir(env: Mapping[str, str] = os.environ) -> Optional[Path]:
     return Path(folder) if folder else None
 
 
-def actions_database_url(env: Mapping[str, str] = os.environ) -> str:
-    """Where submissions wait for the gateway (``ACTIONS_DATABASE_URL``; SQLite in var/)."""
-    url = env.get("ACTIONS_DATABASE_URL", "").strip()
-    return url or f"sqlite:///{var_dir(env) / 'actions.db'}"
+def submission_retry_seconds(env: Mapping[str, str] = os.environ) -> float:
+    """First wait before a submission the gateway could not take is tried again.
+
+    ``SUBMISSION_RETRY_SECONDS`` (default 60); each further attempt waits twice as long,
+    up to an hour (``actions/submission.py``).
+    """
+    raw = env.get("SUBMISSION_RETRY_SECONDS", "").strip()
+    return max(float(raw), 0.1) if raw else 60.0
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The gateway client and the outage queue, against a real HTTP server on loopback."""
+"""The gateway client, against a real HTTP server on loopback."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from actions import pending, submission
+from actions import submission
 from actions.edistrict_client import ClientSettings, EDistrictClient, EDistrictError
 from tests.actions import gateway_answers as answers
 
@@ -96,37 +96,6 @@ def test_an_unreachable_gateway_is_one_retryable_error():
     assert error.value.retryable is True and error.value.status is None
 
 
-def test_kept_submissions_are_delivered_later_and_the_gateway_tells_the_citizen(
-    gateway, tmp_path, monkeypatch
-):
-    """The gateway's outbox notifies "submitted" (the payload names the conversation);
-    the action server sends nothing itself, so the citizen hears it once."""
-    monkeypatch.setenv("ACTIONS_DATABASE_URL", f"sqlite:///{tmp_path / 'actions.db'}")
-    monkeypatch.setenv("RASA_URL", gateway.url)  # a notification would reach the fake
-    pending.engine.cache_clear()
-    payload = {
-        "key": "k2",
-        "service_id": "birth_certificate",
-        "fields": {"a": 1},
-        "citizen": {"sender_id": "citizen-9"},
-        "channel": "web",
-        "documents": {},
-    }
-    pending.keep("k2", "citizen-9", payload, "gateway down")
-    pending.keep(
-        "k2", "citizen-9", payload, "still down"
-    )  # a retry updates, never duplicates
-    assert [p["attempts"] for p in pending.all_pending()] == [2]
-
-    gateway.script = [(201, answers.application("DL-BIR-2026-000008"))]
-    assert submission.retry_pending(client_for(gateway.url)) == 1
-    assert pending.all_pending() == []
-    [created] = gateway.requests
-    assert created["path"] == "/api/v1/applications"
-    assert created["body"]["citizen"]["sender_id"] == "citizen-9"
-    pending.engine.cache_clear()
-
-
 @pytest.mark.parametrize(
     "application_id",
     ["../../verify-key", "DL-BIR-2026-000001/../../x", "DL-BIR-2026-000001?x=1", ""],
@@ -159,15 +128,9 @@ def test_a_refused_document_does_not_hide_the_submitted_application(
     from rasa_sdk.executor import CollectingDispatcher
 
     from actions.catalog_access import get_catalog
-    from channels.documents import store_document
-    from channels.settings import DocumentSettings
-    from tests.integration.e2e import jpeg
 
     monkeypatch.setenv("EDISTRICT_URL", gateway.url)
-    monkeypatch.setenv("DOCUMENTS_DIR", str(tmp_path / "uploads"))
-    stored = store_document(
-        jpeg(3), "id.jpg", None, DocumentSettings.from_env(), sender_id="c-1"
-    )
+    reference = {"id": "a" * 64, "sha256": "a" * 64, "mime_type": "application/pdf"}
     gateway.script = [
         (201, answers.application("DL-BIR-2026-000009", due_date="2026-12-09")),
         (422, {"error": "pdf_corrupt", "message": "The PDF is damaged"}),
@@ -176,7 +139,7 @@ def test_a_refused_document_does_not_hide_the_submitted_application(
         "key": "k9",
         "service": "birth_certificate",
         "answers": {"child_name": "Asha"},
-        "documents": {"parents_id_proof": stored.to_metadata()},
+        "documents": {"parents_id_proof": reference},
     }
     tracker = Tracker("c-1", {"language": "hi"}, {}, [], False, None, {}, None)
     dispatcher = CollectingDispatcher()

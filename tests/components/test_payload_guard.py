@@ -19,7 +19,7 @@ from components.payload_guard import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SYSTEM_INTENTS = {"application_status_changed"}
+SYSTEM_INTENTS = {"application_status_changed", "submission_retry_due"}
 
 
 def _domain_intents() -> set:
