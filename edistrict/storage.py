@@ -26,6 +26,13 @@ class BlobStore(Protocol):
         """Whether ``sha256`` is stored."""
         ...
 
+    def delete(self, sha256: str) -> bool:
+        """Removes the content stored under ``sha256``; True when something was removed.
+
+        The caller checks that nothing refers to it any more (content is shared).
+        """
+        ...
+
 
 def _check_digest(sha256: str) -> str:
     if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
@@ -90,6 +97,26 @@ class LocalBlobStore:
             return self._path(sha256).exists()
         except KeyError:
             return False
+
+    def delete(self, sha256: str) -> bool:
+        """Deletes the file of ``sha256``.
+
+        Args:
+            sha256: Hex digest.
+
+        Returns:
+            True when a file was deleted; False when there was none (or the digest is
+            malformed).
+        """
+        try:
+            path = self._path(sha256)
+        except KeyError:
+            return False
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
 
 
 class S3BlobStore:
@@ -173,6 +200,20 @@ class S3BlobStore:
             raise
         except KeyError:
             return False
+        return True
+
+    def delete(self, sha256: str) -> bool:
+        """Deletes the object with this digest.
+
+        Args:
+            sha256: Hex digest.
+
+        Returns:
+            True when an object existed and was deleted; False otherwise.
+        """
+        if not self.exists(sha256):
+            return False
+        self.client.delete_object(Bucket=self.bucket, Key=self._key(sha256))
         return True
 
 

@@ -27,6 +27,9 @@ def test_local_store_is_content_addressed(tmp_path: Path):
         store.get("0" * 64)
     with pytest.raises(KeyError):
         store.get("../../etc/passwd")
+    assert store.delete(digest) is True and not store.exists(digest)
+    assert store.delete(digest) is False
+    assert store.delete("../../etc/passwd") is False
 
 
 @pytest.fixture
@@ -65,6 +68,8 @@ def test_s3_store_over_http(s3_endpoint: tuple[str, str]):
     )
     with pytest.raises(KeyError):
         store.get("2" * 64)
+    assert store.delete(digest) is True and not store.exists(digest)
+    assert store.delete(digest) is False
 
 
 def test_uploads_go_to_s3_when_configured(
