@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edistrict import __version__
-from edistrict.api import applications, downloads, officers, verify
+from edistrict.api import applications, documents, downloads, officers, verify
 from edistrict.applications import LifecycleError
 from edistrict.catalog import CatalogLike, department_ids
 from edistrict.catalog import load as load_catalog
@@ -38,7 +38,8 @@ officer decisions, QR-verifiable certificates and status notifications.
 
 Auth: `Authorization: Bearer <token>`, checked before any body byte is read; the service
 token for `/api/v1/applications` (plus `X-Citizen-Id`, the citizen asking, for one
-application), officer tokens for `/api/v1/officer` (limited to the officer's departments);
+application) and `/api/v1/documents` (the citizens' uploads; `X-Citizen-Id` required),
+officer tokens for `/api/v1/officer` (limited to the officer's departments);
 `/verify`, `/v` (rate-limited, holder masked), `/certificates/{token}` (signed, expiring
 link) and `/verify-key` are public."""
 
@@ -162,6 +163,7 @@ def create_app(
     _install_error_handlers(app)
     app.add_middleware(RequestGuard, settings=settings, session_factory=session_factory)
     app.include_router(applications.router)
+    app.include_router(documents.router)
     app.include_router(officers.router)
     app.include_router(verify.router)
     app.include_router(verify.limited)

@@ -1,4 +1,4 @@
-"""ORM models: applications, status history, documents, certificates, outbox, audit."""
+"""ORM models: applications, status history, documents, uploads, certificates, outbox, audit."""
 
 from __future__ import annotations
 
@@ -96,6 +96,36 @@ class Document(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     application: Mapped[Application] = relationship(back_populates="documents")
+
+
+class Upload(Base):
+    """A file a citizen handed to the document store (``POST /api/v1/documents``).
+
+    The content lives in the blob store under ``sha256``, shared by every citizen who
+    sent the same bytes; the row says this citizen may attach it to an application.
+    """
+
+    __tablename__ = "uploads"
+    __table_args__ = (UniqueConstraint("citizen_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    mime_type: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    original_filename: Mapped[str | None] = mapped_column(String(200))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UploadQuota(Base):
+    """Files and bytes one citizen sent to the document store on one day (IST)."""
+
+    __tablename__ = "upload_quotas"
+
+    citizen_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class Certificate(Base):

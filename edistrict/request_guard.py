@@ -2,8 +2,9 @@
 
 For ``/api/`` paths the bearer token is checked from the headers alone, before the
 application reads a single body byte: the service token (compared in constant time) for
-``/api/v1/applications``, an active officer's token (one indexed lookup of its SHA-256)
-for ``/api/v1/officer``. A missing or wrong token is answered 401 at once.
+``/api/v1/applications`` and ``/api/v1/documents``, an active officer's token (one
+indexed lookup of its SHA-256) for ``/api/v1/officer``. A missing or wrong token is
+answered 401 at once.
 
 For every path, a declared ``Content-Length`` above the upload limit plus form overhead is
 answered 413 at once, and a body streamed without a length (chunked) is cut off with 413
@@ -29,7 +30,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 FORM_OVERHEAD_BYTES = 64 * 1024
-SERVICE_PREFIX = "/api/v1/applications"
+SERVICE_PREFIXES = ("/api/v1/applications", "/api/v1/documents")
 OFFICER_PREFIX = "/api/v1/officer"
 
 
@@ -108,7 +109,7 @@ class RequestGuard:
             return find_active_officer(session, token) is not None
 
     async def _authorized(self, path: str, token: str) -> bool:
-        if _under(path, SERVICE_PREFIX):
+        if any(_under(path, prefix) for prefix in SERVICE_PREFIXES):
             return service_token_matches(self.settings.service_token, token)
         if _under(path, OFFICER_PREFIX):
             return await anyio.to_thread.run_sync(self._is_officer, token)

@@ -77,6 +77,19 @@ class DocumentOut(BaseModel):
     uploaded_at: datetime
 
 
+class UploadOut(BaseModel):
+    """A file in the document store, uploaded by the citizen asking."""
+
+    document_id: str = Field(
+        description="The reference to attach it with: the content's sha256 (hex)"
+    )
+    sha256: str
+    mime_type: str
+    size_bytes: int
+    original_filename: str | None
+    uploaded_at: datetime
+
+
 class CertificateOut(BaseModel):
     """An issued certificate."""
 

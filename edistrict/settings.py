@@ -21,6 +21,9 @@ DEV_OFFICER_TOKEN = "dev-officer-token"
 DEV_OFFICER_TOKENS = f"{DEV_OFFICER_ID}:{DEV_OFFICER_TOKEN}:*"
 ALL_DEPARTMENTS = "*"
 MIN_LINK_KEY_CHARS = 32
+# Per citizen and India day, on POST /api/v1/documents (0: no limit).
+DEFAULT_UPLOAD_FILES_PER_DAY = 30
+DEFAULT_UPLOAD_BYTES_PER_DAY = 50 * 1024 * 1024
 _DEPARTMENT_ID = re.compile(r"^[a-z0-9_]{1,80}$")
 
 
@@ -102,6 +105,8 @@ class Settings:
     data_dir: Path = REPO_ROOT / "var" / "edistrict"
     catalog_path: Path | None = None
     max_upload_bytes: int = 5 * 1024 * 1024
+    upload_files_per_day: int = DEFAULT_UPLOAD_FILES_PER_DAY
+    upload_bytes_per_day: int = DEFAULT_UPLOAD_BYTES_PER_DAY
     storage_backend: str = "local"
     s3_bucket: str = ""
     s3_prefix: str = "documents/"
@@ -152,7 +157,7 @@ class Settings:
         In production: no development service or officer token, no ``dev-officer``, and
         every officer limited to named departments. Everywhere: one token per officer,
         none equal to the service token, a configured ``EDISTRICT_LINK_KEY`` of at
-        least 32 characters, and positive limits.
+        least 32 characters, positive limits and upload quotas >= 0.
 
         Raises:
             ConfigError: Naming the problem.
@@ -163,6 +168,11 @@ class Settings:
             )
         if self.download_link_ttl_seconds <= 0:
             raise ConfigError("EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS must be positive")
+        if self.upload_files_per_day < 0 or self.upload_bytes_per_day < 0:
+            raise ConfigError(
+                "EDISTRICT_UPLOAD_FILES_PER_DAY and EDISTRICT_UPLOAD_BYTES_PER_DAY "
+                "must be >= 0 (0: no limit)"
+            )
         if self.verify_rate_limit < 0 or self.verify_rate_window_seconds <= 0:
             raise ConfigError(
                 "EDISTRICT_VERIFY_RATE_LIMIT must be >= 0 (0: off) and "
@@ -256,6 +266,18 @@ class Settings:
                 else None,
                 max_upload_bytes=int(
                     get("EDISTRICT_MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))
+                ),
+                upload_files_per_day=int(
+                    get(
+                        "EDISTRICT_UPLOAD_FILES_PER_DAY",
+                        str(DEFAULT_UPLOAD_FILES_PER_DAY),
+                    )
+                ),
+                upload_bytes_per_day=int(
+                    get(
+                        "EDISTRICT_UPLOAD_BYTES_PER_DAY",
+                        str(DEFAULT_UPLOAD_BYTES_PER_DAY),
+                    )
                 ),
                 storage_backend=backend,
                 s3_bucket=get("EDISTRICT_S3_BUCKET", ""),

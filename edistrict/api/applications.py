@@ -25,6 +25,7 @@ from edistrict.api.deps import (
     load_application,
     load_owned_application,
 )
+from edistrict.api.documents import read_upload
 from edistrict.applications import change_status, create_application
 from edistrict.auth import Caller, require_service
 from edistrict.db import utcnow
@@ -156,21 +157,67 @@ async def upload_document(
     caller: ServiceCaller,
     session: DbSession,
     document_type: Annotated[str, Form(min_length=1, max_length=80)],
-    file: Annotated[UploadFile, File()],
+    file: Annotated[
+        UploadFile | None, File(description="The file; or give document_id")
+    ] = None,
+    document_id: Annotated[
+        str | None,
+        Form(
+            max_length=64,
+            description="Or: the document_id of the citizen's upload "
+            "(POST /api/v1/documents)",
+        ),
+    ] = None,
     citizen_id: CitizenId = None,
 ) -> JSONResponse:
     """Attaches a document to the citizen's application, typed by content, not name.
 
-    JPEG, PNG and PDF only, up to the configured size; corrupt, encrypted or empty
-    PDFs and undecodable images are rejected with the reason. Content is stored once
-    by sha256. Uploading while documents are requested resumes verification. 404
-    ``unknown_application`` when it does not exist or is not the citizen's.
+    Either the multipart ``file`` or ``document_id``, a file the same citizen uploaded
+    to the document store (exactly one; 422 ``file_or_document_id`` otherwise; 404
+    ``unknown_document`` when the citizen has no such upload). JPEG, PNG and PDF only,
+    up to the configured size; corrupt, encrypted or empty PDFs and undecodable images
+    are rejected with the reason. Content is stored once by sha256. Uploading while
+    documents are requested resumes verification. 404 ``unknown_application`` when it
+    does not exist or is not the citizen's.
     """
     state = request.app.state
     load_owned_application(session, application_id, citizen_id)
-    limit = state.settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    checked = check_document(data, limit)
+    if (file is None) == (document_id is None):
+        raise error(
+            422,
+            "file_or_document_id",
+            "Send either a file or the document_id of an upload, not both.",
+        )
+    if file is not None:
+        data = await file.read(state.settings.max_upload_bytes + 1)
+        filename = (file.filename or None) and file.filename[:255]
+    else:
+        data, filename = read_upload(session, state.store, citizen_id, str(document_id))
+    return _attach(
+        request,
+        caller,
+        session,
+        application_id,
+        citizen_id,
+        document_type,
+        data,
+        filename,
+    )
+
+
+def _attach(
+    request: Request,
+    caller: Caller,
+    session: Session,
+    application_id: str,
+    citizen_id: str | None,
+    document_type: str,
+    data: bytes,
+    filename: str | None,
+) -> JSONResponse:
+    """Checks ``data`` and attaches it to the citizen's application (201, or 200)."""
+    state = request.app.state
+    checked = check_document(data, state.settings.max_upload_bytes)
     application = load_owned_application(
         session, application_id, citizen_id, for_update=True
     )
@@ -211,7 +258,7 @@ async def upload_document(
         mime_type=checked.mime_type,
         size_bytes=checked.size_bytes,
         sha256=digest,
-        original_filename=(file.filename or None) and file.filename[:255],
+        original_filename=filename,
         uploaded_by=caller.actor,
         uploaded_at=utcnow(),
     )

@@ -37,6 +37,17 @@ def test_contract_names_the_citizen_and_offers_signed_links(sqlite_client: TestC
         ("/api/v1/applications/{application_id}/documents", "post"),
     ):
         assert ("header", "X-Citizen-Id") in _parameters(paths[path][method]), path
+    for path, method in (
+        ("/api/v1/documents", "post"),
+        ("/api/v1/documents/{document_id}", "delete"),
+    ):
+        citizen = _parameters(paths[path][method])[("header", "X-Citizen-Id")]
+        assert citizen["required"] is True, path
+    attach = spec["components"]["schemas"][
+        "Body_upload_document_api_v1_applications__application_id__documents_post"
+    ]
+    assert {"file", "document_id"} <= set(attach["properties"])
+    assert attach["required"] == ["document_type"]
     listing = _parameters(paths["/api/v1/applications"]["get"])
     assert ("query", "citizen_id") in listing
     assert ("query", "whatsapp_id") not in listing
