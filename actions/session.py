@@ -1,4 +1,4 @@
-"""Session start: carries the citizen's slots over and offers to resume a draft."""
+"""Session start: carries the slots over, offers to resume a draft, re-arms retries."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.replies import Reply, apply_button
+from actions.submission import QUEUE_SLOT, retry_reminder
 from actions.texts import localize
 
 
@@ -56,5 +57,8 @@ class ActionSessionStart(Action):
                     [apply_button(service, language)],
                 ),
             )
+        if carried.get(QUEUE_SLOT):
+            # Rasa keeps reminders in memory: after a restart, a new session re-arms it.
+            events.append(retry_reminder(1))
         events.append(ActionExecuted("action_listen"))
         return events

@@ -208,7 +208,10 @@ def retry_reminder(attempts: int) -> EventType:
 
 
 class ActionRetrySubmissions(Action):
-    """Tries the conversation's queued submissions again (Rasa's reminder runs it).
+    """Tries the conversation's queued submissions again.
+
+    Rasa's reminder runs it, and so does a status question (before the status): a
+    citizen who asks is told which applications still wait.
 
     Delivered ones leave the queue silently: the gateway's outbox tells the citizen
     "submitted" (with the application id), once. One the gateway refuses for good (a
@@ -226,6 +229,7 @@ class ActionRetrySubmissions(Action):
         queued: Dict[str, Any] = dict(tracker.get_slot(QUEUE_SLOT) or {})
         if not queued:
             return []
+        asked = (tracker.latest_message or {}).get("intent", {}).get("name")
         client = client_for(tracker)
         drafts = tracker.get_slot("drafts")
         events: List[EventType] = []
@@ -258,4 +262,19 @@ class ActionRetrySubmissions(Action):
         events.append(SlotSet(QUEUE_SLOT, queued or None))
         if queued:
             events.append(retry_reminder(attempts))
+            if asked != RETRY_INTENT:  # the citizen asked: say what still waits
+                send(dispatcher, still_queued_reply(queued, tracker))
         return events
+
+
+def still_queued_reply(queued: Dict[str, Any], tracker: Tracker) -> Reply:
+    """Which applications still wait for the gateway, by service name."""
+    catalog = get_catalog()
+    language = tracker.get_slot("language") or "en"
+    names = [
+        localize(catalog[item["draft"]["service"]].names, language)
+        if item["draft"]["service"] in catalog
+        else item["draft"]["service"]
+        for item in queued.values()
+    ]
+    return Reply("utter_submission_still_queued", {"services": ", ".join(names)})

@@ -330,3 +330,35 @@ def test_an_upload_an_officer_asked_for_is_attached_by_reference(gateway):
 def test_a_reference_that_is_no_document_id_is_not_expected(gateway):
     assert receive({"id": "../../etc/passwd"}) == ["utter_document_not_expected"]
     assert gateway.requests == []
+
+
+def test_a_citizen_asking_for_the_status_hears_what_still_waits(gateway):
+    gateway.down = True
+    queued = {"k1": queued_item("k1")}
+    latest = {"intent": {"name": "check_status"}, "metadata": {}}
+    state = Tracker(
+        CITIZEN,
+        {submission.QUEUE_SLOT: queued, "language": "hinglish"},
+        latest,
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    events = submission.ActionRetrySubmissions().run(dispatcher, state, {})
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_submission_still_queued"
+    assert message["services"] == "Janam praman patra"
+    assert submission.RETRY_REMINDER in _by_name(events)
+
+
+def test_a_new_session_re_arms_the_retry_rasa_forgot_on_restart(gateway):
+    from actions.session import ActionSessionStart
+
+    state = tracker(**{submission.QUEUE_SLOT: {"k1": queued_item("k1")}})
+    events = ActionSessionStart().run(CollectingDispatcher(), state, {})
+    reminder = _by_name(events)[submission.RETRY_REMINDER]
+    assert reminder["intent"] == submission.RETRY_INTENT
+    assert list(_by_name(events)[submission.QUEUE_SLOT]["value"]) == ["k1"]
