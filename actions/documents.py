@@ -17,13 +17,13 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.applications import citizen_id, client_for
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
 from actions.gateway_models import DOCUMENT_ID, Application
 from actions.replies import Reply
 from actions.submission import QUEUE_SLOT
+from actions.tracking import citizen_id, client_for
 
 logger = logging.getLogger(__name__)
 

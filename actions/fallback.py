@@ -10,10 +10,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.applications import status_replies
 from actions.dispatch import send
 from actions.replies import Reply
 from actions.texts import intent_titles, localize
+from actions.tracking import status_replies
 
 MAX_OPTIONS = 3
 

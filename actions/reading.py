@@ -16,7 +16,7 @@ from actions import answer_words, validators
 from actions.texts import localize
 from catalog.model import Field
 
-# Intents that, inside the form, may interrupt it (``actions.application._interrupts``).
+# Intents that, inside the form, may interrupt it (``actions.form_steps._interrupts``).
 COMMAND_INTENTS = frozenset(
     {
         "stop",

@@ -19,14 +19,14 @@ from rasa_sdk.events import EventType, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.application import applicable_fields
-from actions.applications import client_for, shown_date
 from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictClient, EDistrictError
+from actions.form_steps import applicable_fields
 from actions.gateway_models import Application
 from actions.replies import Reply
 from actions.texts import localize
+from actions.tracking import client_for, shown_date
 from infra.settings import submission_retry_seconds
 
 logger = logging.getLogger(__name__)

@@ -14,14 +14,14 @@ import pytest
 import yaml
 
 from actions import answer_words
-from actions.application import (
+from actions.form import ActionAskApplicationStep
+from actions.form_steps import (
     asks_to_stop,
     handle_answer,
     new_draft,
     next_step,
     summary_items,
 )
-from actions.forms import ActionAskApplicationStep
 from actions.reading import Incoming
 from catalog.loader import load_catalog
 

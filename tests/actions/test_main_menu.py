@@ -7,7 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalog_access import get_catalog
-from actions.service_info import ActionMainMenu
+from actions.services import ActionMainMenu
 from tests.channels.whatsapp_limits import LIMITS
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")

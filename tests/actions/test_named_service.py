@@ -3,7 +3,7 @@
 from rasa_sdk import Tracker
 
 from actions.catalog_access import named_service
-from actions.forms import current_draft, incoming
+from actions.form import current_draft, incoming
 
 
 def tracker_with(*values: str) -> Tracker:

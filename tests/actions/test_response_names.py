@@ -2,7 +2,7 @@
 
 Names are found in the code itself: string literals (`Reply("utter_...")`, a name kept in a
 variable), the error codes of `Invalid("...")` (`utter_invalid_<code>`) and the statuses of
-`actions/applications.py` (`utter_status_<status>`). A response missing for one language
+`actions/tracking.py` (`utter_status_<status>`). A response missing for one language
 would reach a Hindi-speaking citizen as the English default, or fail the action outright.
 """
 
@@ -16,7 +16,7 @@ from typing import Dict, List, Set
 import pytest
 import yaml
 
-from actions.applications import STATUSES
+from actions.tracking import STATUSES
 
 ROOT = Path(__file__).resolve().parents[2]
 ACTION_FILES = sorted((ROOT / "actions").rglob("*.py"))

@@ -2,7 +2,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.application import new_draft
+from actions.form_steps import new_draft
 from actions.session import ActionSessionStart, unfinished_draft
 
 

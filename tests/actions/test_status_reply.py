@@ -2,8 +2,8 @@
 
 from datetime import date
 
-from actions.applications import shown_date, status_reply
 from actions.gateway_models import Application
+from actions.tracking import shown_date, status_reply
 from tests.actions.gateway_answers import application
 
 

@@ -12,7 +12,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.applications import (
+from actions.tracking import (
     ActionCheckStatus,
     ActionDownloadCertificate,
     ActionNotifyStatus,

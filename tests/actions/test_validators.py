@@ -166,7 +166,7 @@ def test_unknown_type_is_a_programming_error():
     ],
 )
 def test_certificate_numbers_are_found_in_messages(text, number):
-    from actions.applications import certificate_number_in
+    from actions.tracking import certificate_number_in
 
     assert certificate_number_in(text) == number
 

@@ -5,7 +5,7 @@ Issue 10: the death certificate asked "What is the applicant's gender?" about th
 a widow was asked for her "spouse (write skip if unmarried)", an age answered "40 years" was
 refused. The examples of text-like fields are checked by
 ``tests/actions/test_catalog_examples.py``; the choice and yes/no examples it leaves out are
-checked here, the same way the form checks an answer (``actions.application._answer_field``).
+checked here, the same way the form checks an answer (``actions.form_steps._answer_field``).
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ def test_the_guard_runs_before_every_other_component():
 
 
 def test_every_button_the_assistant_offers_passes_the_guard():
-    from actions.forms import yes_no_buttons
+    from actions.form import yes_no_buttons
     from actions.replies import department_menu, departments_menu, main_menu
     from catalog.loader import load_catalog
 

@@ -9,7 +9,7 @@ from catalog.loader import load_catalog
 from channels.settings import DocumentSettings
 from tests.channels.conftest import APP_SECRET, PHONE_NUMBER_ID, VERIFY_TOKEN
 from tests.channels.fake_graph import TOKEN, FakeGraph
-from tests.integration.e2e import Stack, make_test_catalog
+from tests.integration.e2e import RETRY_SECONDS, Stack, make_test_catalog
 from tests.integration.servers import (
     MODEL,
     RASA_TOKEN,
@@ -102,6 +102,7 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
             "EDISTRICT_URL": f"http://127.0.0.1:{gateway_port}",
             "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "SUBMISSION_RETRY_SECONDS": str(RETRY_SECONDS),
         },
     )
     rasa_dir = root / "rasa"

@@ -2,7 +2,7 @@
 
 The driver never guesses the form's state from what the bot said: after every message it
 reads Rasa's tracker (``GET /conversations/{sender}/tracker``), takes the draft from the
-``application`` slot and asks ``actions.application.next_step`` which step is open, then
+``application`` slot and asks ``actions.form_steps.next_step`` which step is open, then
 answers that step from the catalog (the field's example in the conversation language).
 """
 
@@ -22,7 +22,7 @@ import requests
 import yaml
 
 from actions import validators
-from actions.application import Step, next_step
+from actions.form_steps import Step, next_step
 from actions.reading import Incoming, read_field
 from catalog.loader import DEFAULT_DIR
 from catalog.model import Catalog, Field, Service
@@ -32,6 +32,8 @@ from tests.integration.servers import get_tracker, post_message
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 APPLICATION_ID = re.compile(r"DL-[A-Z]{3}-\d{4}-\d{6}")
+# First wait before Rasa's reminder retries a submission the gateway could not take.
+RETRY_SECONDS = 20
 SERVICE_TOKEN = "dev-service-token"
 OFFICER_TOKEN = "dev-officer-token"
 
@@ -296,6 +298,7 @@ def apply_over_rest(
     language: str,
     *,
     greet: bool = True,
+    before_consent: Optional[Callable[[], None]] = None,
 ) -> Completed:
     """Completes one application over the REST channel, driven by the tracker state.
 
@@ -305,6 +308,8 @@ def apply_over_rest(
         service_id: Catalog id, chosen with the ``/apply_service`` button payload.
         language: en, hi or hinglish; set by the greeting's script/words.
         greet: Whether to greet first (sets the conversation language).
+        before_consent: Run just before the citizen consents (for example to stop
+            the gateway).
 
     Returns:
         What was sent and what came back; ``application_id`` from the tracker.
@@ -323,6 +328,8 @@ def apply_over_rest(
 
     def answer(step: Step, done: Completed) -> List[str]:
         metadata = None
+        if step.kind == "consent" and before_consent is not None:
+            before_consent()
         if step.kind in ("eligibility", "summary", "consent"):
             text = YES[language]
         elif step.kind == "field":

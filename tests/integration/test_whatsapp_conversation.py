@@ -17,7 +17,7 @@ from typing import List
 import pytest
 import requests
 
-from actions.application import Step
+from actions.form_steps import Step
 from tests.channels.fake_graph import FakeGraph
 from tests.channels.whatsapp_limits import assert_valid
 from tests.integration.e2e import (

@@ -2,7 +2,7 @@
 
 One Rasa form, ``application_form``, with one requested slot, ``application_step``: every
 citizen message goes to ``validate_application_step``, which advances the draft held in the
-``application`` slot (see ``actions.application``); ``action_ask_application_step`` asks
+``application`` slot (see ``actions.form_steps``); ``action_ask_application_step`` asks
 whatever comes next. No service needs its own slots or Python code.
 """
 
@@ -17,14 +17,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import answer_words
-from actions.application import (
+from actions.catalog_access import get_catalog, named_service
+from actions.dispatch import send
+from actions.form_steps import (
     handle_answer,
     new_draft,
     next_step,
     summary_items,
 )
-from actions.catalog_access import get_catalog, named_service
-from actions.dispatch import send
 from actions.reading import Incoming
 from actions.replies import Reply, departments_menu
 from actions.submission import submit_application

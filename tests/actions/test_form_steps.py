@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.application import handle_answer, new_draft, next_step
+from actions.form_steps import handle_answer, new_draft, next_step
 from actions.reading import Incoming
 from catalog.loader import load_catalog
 
