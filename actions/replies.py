@@ -64,7 +64,11 @@ def info_reply(intent: str, service: Service, language: str) -> Reply:
     if intent == "ask_processing_time":
         return Reply(
             "utter_service_time",
-            {"service": name, "days": days_text(service.sla_days, language)},
+            {
+                "service": name,
+                "days": days_text(service.sla_days, language),
+                "how_it_works": localize(service.how_it_works, language),
+            },
         )
     conditions = [localize(rule.text, language) for rule in service.eligibility]
     return Reply(

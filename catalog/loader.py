@@ -324,7 +324,6 @@ def _read_service(
         eligibility.append(
             EligibilityRule(
                 text=reader.text(reader.required(rule, "text", key), f"{key}.text"),
-                check=reader.optional_text(rule, "check", key),
             )
         )
 

@@ -189,10 +189,9 @@ class Document:
 
 @dataclass(frozen=True)
 class EligibilityRule:
-    """A condition shown before applying; ``check`` optionally asks it as yes/no."""
+    """A condition shown before applying; the form asks whether the citizen meets them."""
 
     text: Text
-    check: Optional[Text] = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Processing times read naturally: "1 day", never "1 days"."""
+"""Processing times read naturally ("1 day", never "1 days") and say how the service works."""
 
 import pytest
 
@@ -17,3 +17,15 @@ from actions.replies import days_text
 )
 def test_days_text(days, language, text):
     assert days_text(days, language) == text
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "hinglish"])
+def test_the_processing_time_answer_tells_how_the_service_works(language):
+    from actions.replies import info_reply
+    from catalog.loader import load_catalog
+
+    service = load_catalog()["birth_certificate"]
+    reply = info_reply("ask_processing_time", service, language)
+    assert reply.response == "utter_service_time"
+    assert reply.params["how_it_works"] == service.how_it_works[language]
+    assert reply.params["days"] == days_text(service.sla_days, language)
