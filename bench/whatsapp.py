@@ -38,7 +38,7 @@ def bench_settings(folder: Path, graph_url: str, **changes: Any) -> WhatsAppSett
         graph_url=graph_url,
         dedup_db=folder / "dedup.db",
         delivery_db=folder / "delivery.db",
-        documents=DocumentSettings(folder / "uploads"),
+        documents=DocumentSettings(),
         **changes,
     )
 

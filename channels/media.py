@@ -1,4 +1,4 @@
-"""Received media: media id -> short-lived URL -> bytes -> checked document store."""
+"""Received media: media id -> short-lived URL -> bytes -> the gateway's document store."""
 
 from __future__ import annotations
 
@@ -36,28 +36,31 @@ async def fetch_document(
     settings: DocumentSettings,
     sender_id: Optional[str] = None,
 ) -> StoredDocument:
-    """Downloads a received image or document and stores it.
+    """Downloads a received image or document and hands it to the document store.
 
     Args:
         client: Graph API client (bearer token).
         media_id: Media id from the webhook.
         filename: File name the citizen sent (documents only).
         declared_mime: MIME type from the webhook.
-        settings: Document store settings (size limit, folder).
-        sender_id: The citizen, whose daily upload quota this counts against.
+        settings: Size limit and the gateway.
+        sender_id: The citizen: the upload is theirs and counts against their quota.
 
     Returns:
         The stored document.
 
     Raises:
-        DocumentRejected: Too large, unsupported or corrupt.
+        DocumentRejected: Too large, unsupported, corrupt, unsafe, or over the quota.
+        DocumentStoreUnavailable: The gateway could not take it now.
         GraphError: The media could not be fetched.
     """
     info = await client.media_info(media_id)
     declared_size = int(info.get("file_size") or 0)
     if declared_size > settings.max_bytes:
         raise DocumentRejected(
-            "too_large", f"{declared_size} bytes, limit {settings.max_bytes}"
+            "too_large",
+            f"{declared_size} bytes, limit {settings.max_bytes}",
+            "file_too_large",
         )
     url = info.get("url")
     if not url:

@@ -14,7 +14,7 @@ of replies) and:
   ``MAX_MESSAGE_CHARACTERS`` (longer-but-sane messages get a polite answer from the
   assistant, see components/payload_guard.py);
 - records every message as ``input_channel="rest"`` and keeps only the metadata a REST
-  client may give: ``document`` (a reference into the channels' document store) and
+  client may give: ``document`` (a reference into the gateway's document store) and
   ``channel`` (``csc`` or ``web``);
 - keeps what Rasa sends a REST citizen outside a request (the gateway's status and
   certificate notifications through ``trigger_intent``, and what Rasa's reminders say

@@ -18,9 +18,6 @@ DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_API_VERSION = "v21.0"
 DEFAULT_DEDUP_TTL_SECONDS = 7 * 24 * 3600
 DEFAULT_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
-DEFAULT_DOCUMENT_MAX_PIXELS = 40_000_000
-DEFAULT_DAILY_FILES = 30
-DEFAULT_DAILY_BYTES = 50 * 1024 * 1024
 DEFAULT_MEDIA_HOSTS = ("lookaside.fbsbx.com",)
 DEFAULT_TEMPLATE_LANGUAGES = {"en": "en", "hi": "hi", "hinglish": "en"}
 DEFAULT_WEBHOOK_MAX_BYTES = 1024 * 1024
@@ -104,46 +101,29 @@ def parse_language_map(raw: str) -> Dict[str, str]:
 
 @dataclass(frozen=True)
 class DocumentSettings:
-    """Where and how uploaded documents are stored (shared by every channel).
+    """How every channel hands received documents to the gateway's document store.
+
+    The gateway checks, stores and counts the files (its ``EDISTRICT_MAX_UPLOAD_BYTES``,
+    ``EDISTRICT_UPLOAD_FILES_PER_DAY``, ``EDISTRICT_UPLOAD_BYTES_PER_DAY``); nothing is
+    kept on the channel's disk.
 
     Attributes:
-        directory: Folder of the content-addressed store (``DOCUMENTS_DIR``).
-        max_bytes: Largest accepted file (``DOCUMENTS_MAX_BYTES``).
-        max_pixels: Largest accepted image, width x height (``DOCUMENTS_MAX_PIXELS``).
-        daily_files: Uploads one citizen may send per day (``DOCUMENTS_DAILY_FILES``;
-            0: no limit).
-        daily_bytes: Bytes one citizen may upload per day (``DOCUMENTS_DAILY_BYTES``;
-            0: no limit).
-        ledger_db: SQLite file of daily counts and of who uploaded which file
-            (``DOCUMENTS_LEDGER_DB``; default ``<DOCUMENTS_DIR>.db`` next to the folder).
+        max_bytes: Largest file a channel downloads and hands on
+            (``DOCUMENTS_MAX_BYTES``); a larger one is refused without a download or an
+            upload. Keep it at most the gateway's ``EDISTRICT_MAX_UPLOAD_BYTES``.
+        gateway: The e-District gateway (``EDISTRICT_URL``, ``EDISTRICT_SERVICE_TOKEN``,
+            ``EDISTRICT_TIMEOUT`` seconds per upload).
     """
 
-    directory: Path
     max_bytes: int = DEFAULT_DOCUMENT_MAX_BYTES
-    max_pixels: int = DEFAULT_DOCUMENT_MAX_PIXELS
-    daily_files: int = DEFAULT_DAILY_FILES
-    daily_bytes: int = DEFAULT_DAILY_BYTES
-    ledger_db: Optional[Path] = None
-
-    @property
-    def ledger(self) -> Path:
-        """The ledger file (``ledger_db``, else ``<directory>.db``)."""
-        if self.ledger_db is not None:
-            return self.ledger_db
-        return self.directory.with_name(f"{self.directory.name}.db")
+    gateway: GatewayAccess = field(default_factory=lambda: edistrict_gateway({}))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> DocumentSettings:
-        """Reads ``DOCUMENTS_DIR`` (default ``var/uploads``) and the limits."""
-        directory = env.get("DOCUMENTS_DIR", "").strip()
-        ledger = env.get("DOCUMENTS_LEDGER_DB", "").strip()
+        """Reads ``DOCUMENTS_MAX_BYTES`` and the gateway's ``EDISTRICT_*`` variables."""
         return cls(
-            directory=Path(directory) if directory else var_dir(env) / "uploads",
             max_bytes=_int(env, "DOCUMENTS_MAX_BYTES", DEFAULT_DOCUMENT_MAX_BYTES),
-            max_pixels=_int(env, "DOCUMENTS_MAX_PIXELS", DEFAULT_DOCUMENT_MAX_PIXELS),
-            daily_files=_int(env, "DOCUMENTS_DAILY_FILES", DEFAULT_DAILY_FILES),
-            daily_bytes=_int(env, "DOCUMENTS_DAILY_BYTES", DEFAULT_DAILY_BYTES),
-            ledger_db=Path(ledger) if ledger else None,
+            gateway=edistrict_gateway(env),
         )
 
 
@@ -183,7 +163,7 @@ class WhatsAppSettings:
         max_attempts: Attempts per Graph API call (retryable errors only).
         retry_base_delay: First backoff delay in seconds (doubled each attempt).
         typing_indicator: Whether to show the typing indicator on receipt.
-        documents: Document store settings.
+        documents: How received documents reach the gateway's document store.
         gateway: The e-District gateway, whose certificate URLs are fetched with its
             service token before they are uploaded to WhatsApp.
         media_hosts: Hosts, besides the Graph API's, that may receive the access token
@@ -215,9 +195,7 @@ class WhatsAppSettings:
     max_attempts: int = 4
     retry_base_delay: float = 0.5
     typing_indicator: bool = True
-    documents: DocumentSettings = field(
-        default_factory=lambda: DocumentSettings(Path("var/uploads"))
-    )
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
     gateway: GatewayAccess = field(default_factory=lambda: edistrict_gateway({}))
     media_hosts: Tuple[str, ...] = DEFAULT_MEDIA_HOSTS
 

@@ -54,6 +54,17 @@ TEXTS: Dict[str, Dict[str, str]] = {
             "dobara bhejiye."
         ),
     },
+    "document_store_unavailable": {
+        "en": (
+            "Sorry, I could not save your file just now. Please send it again in a few "
+            "minutes."
+        ),
+        "hi": "क्षमा करें, अभी आपकी फ़ाइल सहेजी नहीं जा सकी। कृपया कुछ मिनट बाद इसे फिर से भेजें।",
+        "hinglish": (
+            "Maaf kijiye, abhi aapki file save nahi ho saki. Kripya kuch minute baad "
+            "ise dobara bhejiye."
+        ),
+    },
     "document_quota_exceeded": {
         "en": (
             "Thank you for your documents. You have sent as many files as can be "

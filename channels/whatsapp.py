@@ -32,7 +32,7 @@ from sanic.response import HTTPResponse
 
 from channels.dedup import DedupStore, create_dedup_store
 from channels.delivery import NOTIFICATION, REPLY, DeliveryStore
-from channels.documents import DocumentRejected
+from channels.documents import DocumentRejected, DocumentStoreUnavailable
 from channels.graph import OUTSIDE_WINDOW, GraphClient, GraphError, log_graph_error
 from channels.inbound import (
     DOCUMENT_INTENT,
@@ -761,7 +761,7 @@ class WhatsAppInput(InputChannel):
     async def _fetch(
         self, message: InboundMessage, output: WhatsAppOutput
     ) -> Optional[Dict[str, Any]]:
-        """Downloads and stores a received image/document; answers when it fails."""
+        """Hands a received image/document to the document store; answers when it fails."""
         documents = self.settings.documents
         max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
         try:
@@ -775,6 +775,11 @@ class WhatsAppInput(InputChannel):
             )
         except DocumentRejected as error:
             logger.info("Rejected %s from %s: %s", message.type, message.wa_id, error)
+            problem = error.text_key
+        except DocumentStoreUnavailable as error:
+            logger.warning(
+                "Document store unavailable for %s: %s", message.wa_id, error
+            )
             problem = error.text_key
         except GraphError as error:
             problem = "document_rejected" if error.status == 413 else "document_failed"

@@ -4,7 +4,7 @@ Messages the assistant sends on its own (status changes, certificate links) are 
 from the channel's inbox every few seconds and printed like replies.
 Buttons are shown numbered; type the number to press one. Commands:
   /quit            leave (stops everything `make run` started)
-  /attach PATH     send a photo or PDF (stored like a WhatsApp upload)
+  /attach PATH     send a photo or PDF (handed to the gateway like a WhatsApp upload)
   /restart         forget this conversation and start over
   /help            show these commands
 """
@@ -21,7 +21,12 @@ from typing import Any, Dict, List, Optional
 
 import requests
 
-from channels.documents import DocumentRejected, store_document
+from channels.documents import (
+    DocumentRejected,
+    DocumentStoreUnavailable,
+    store_document,
+)
+from channels.texts import text_for
 
 COMMANDS_HELP = __doc__.split("Commands:", 1)[1]
 PROMPT = "\033[33myou>\033[0m "
@@ -88,9 +93,9 @@ class Chat:
         return replies
 
     def attach(self, path: str) -> List[Dict[str, Any]]:
-        """Stores a local file through the channels' document store and sends it."""
+        """Hands a local file to the gateway's document store and sends its reference."""
         data = Path(path).expanduser().read_bytes()
-        stored = store_document(data, Path(path).name, None)
+        stored = store_document(data, Path(path).name, None, sender_id=self.sender)
         return self.send(
             "/document_uploaded", {"document": stored.to_metadata(), "channel": "csc"}
         )
@@ -218,6 +223,8 @@ def _loop(chat: Chat) -> int:
             print(f"(could not reach the assistant: {error}; see var/log/rasa.log)")
         except (OSError, DocumentRejected) as error:
             print(f"(could not attach the file: {error})")
+        except DocumentStoreUnavailable as error:
+            print(f"({text_for(error.text_key, 'en')} [{error}])")
 
 
 if __name__ == "__main__":

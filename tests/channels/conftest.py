@@ -1,5 +1,6 @@
-"""Fixtures for the channel tests: a fake Graph API and the real channel blueprints
-served by Sanic on a loopback port (sanic-testing is not installed)."""
+"""Fixtures for the channel tests: a fake Graph API, the real e-District gateway (its
+document store) and the real channel blueprints served by Sanic on a loopback port
+(sanic-testing is not installed)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import struct
 import threading
 import uuid
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Coroutine, Dict, Iterator, List, Optional
 
@@ -25,6 +27,8 @@ from channels.whatsapp import WhatsAppInput
 from infra.settings import GatewayAccess
 from tests.channels.fake_gateway import GATEWAY_TOKEN, FakeGateway
 from tests.channels.fake_graph import TOKEN, FakeGraph
+from tests.filecheck import samples
+from tests.integration.servers import Server, free_port, gateway_server
 
 FIXTURES = (
     Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "whatsapp-cloud-api"
@@ -72,8 +76,75 @@ def jpeg_bytes() -> bytes:
 
 
 def pdf_bytes() -> bytes:
-    """A minimal PDF."""
-    return b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    """A minimal PDF with one page (the gateway counts a PDF's pages)."""
+    return samples.plain_pdf()
+
+
+DOCUMENTS_TOKEN = "channel-tests-service-token"
+CHANNEL_MAX_BYTES = 64 * 1024
+
+
+@dataclass
+class DocumentGateway:
+    """A real e-District gateway (``edistrict/bin/serve``, its own venv) on loopback.
+
+    Attributes:
+        server: The running process (``server.log_tail()`` after a failure).
+        data_dir: Its ``EDISTRICT_DATA_DIR`` (blobs under ``documents/``).
+    """
+
+    server: Server
+    data_dir: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.port}"
+
+    def access(self, token: str = DOCUMENTS_TOKEN) -> GatewayAccess:
+        return GatewayAccess(url=self.url, public_url=self.url, token=token, timeout=30)
+
+    def documents(self, max_bytes: int = CHANNEL_MAX_BYTES) -> DocumentSettings:
+        """Channel settings that hand documents to this gateway."""
+        return DocumentSettings(max_bytes=max_bytes, gateway=self.access())
+
+    def blob(self, sha256: str) -> Path:
+        """Where the gateway's local blob store keeps ``sha256``."""
+        return self.data_dir / "documents" / sha256[:2] / sha256[2:4] / sha256
+
+
+def start_document_gateway(folder: Path, **env: str) -> DocumentGateway:
+    """Starts a gateway with its own SQLite database and data folder under ``folder``.
+
+    ``env`` adds or overrides ``EDISTRICT_*`` variables (upload quotas ...).
+    """
+    server = gateway_server(
+        free_port(),
+        folder,
+        {
+            "EDISTRICT_ENV": "development",
+            "EDISTRICT_DATABASE_URL": f"sqlite:///{folder / 'edistrict.db'}",
+            "EDISTRICT_DATA_DIR": str(folder / "data"),
+            "EDISTRICT_SERVICE_TOKEN": DOCUMENTS_TOKEN,
+            "EDISTRICT_OFFICER_TOKENS": "dev-officer:dev-officer-token",
+            "EDISTRICT_OUTBOX_WORKER": "false",
+            "EDISTRICT_MAX_UPLOAD_BYTES": str(CHANNEL_MAX_BYTES),
+            "EDISTRICT_UPLOAD_FILES_PER_DAY": "0",
+            "EDISTRICT_UPLOAD_BYTES_PER_DAY": "0",
+            **env,
+        },
+    )
+    server.start()
+    return DocumentGateway(server, folder / "data")
+
+
+@pytest.fixture(scope="session")
+def document_gateway(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[DocumentGateway]:
+    """The gateway every channel test hands its documents to (no daily quota)."""
+    gateway = start_document_gateway(tmp_path_factory.mktemp("gateway"))
+    yield gateway
+    gateway.server.stop()
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +161,9 @@ def graph(fake_graph: FakeGraph) -> FakeGraph:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, graph: FakeGraph) -> WhatsAppSettings:
+def settings(
+    tmp_path: Path, graph: FakeGraph, document_gateway: DocumentGateway
+) -> WhatsAppSettings:
     return WhatsAppSettings(
         access_token=TOKEN,
         app_secret=APP_SECRET,
@@ -103,7 +176,7 @@ def settings(tmp_path: Path, graph: FakeGraph) -> WhatsAppSettings:
         delivery_db=tmp_path / "whatsapp_delivery.db",
         retry_base_delay=0.01,
         request_timeout=5,
-        documents=DocumentSettings(tmp_path / "uploads", max_bytes=64 * 1024),
+        documents=document_gateway.documents(),
     )
 
 

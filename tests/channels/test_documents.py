@@ -1,37 +1,84 @@
-"""Document storage shared by every channel, and media received over WhatsApp."""
+"""Documents handed to the real e-District gateway's store, and media received over WhatsApp.
+
+The gateway runs as ``edistrict/bin/serve`` (its own venv) on a loopback port, with its own
+SQLite database and blob folder (``document_gateway`` in conftest); nothing is patched.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import sqlite3
+import io
+import itertools
+import os
 import time
+from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from channels.documents import (
     DocumentRejected,
-    UploadLedger,
+    DocumentStoreUnavailable,
     discard_document,
-    document_path,
     store_document,
 )
 from channels.settings import DocumentSettings
 from channels.texts import LANGUAGES, text_for
 from channels.whatsapp import WhatsAppInput
+from infra.settings import GatewayAccess
 from tests.channels.conftest import (
+    DocumentGateway,
     jpeg_bytes,
     messages_body,
     pdf_bytes,
     png_bytes,
+    start_document_gateway,
     text_body,
 )
 from tests.filecheck import samples
+from tests.integration.servers import free_port
+
+_NUMBERS = itertools.count(1)
+QUOTA_FILES, QUOTA_BYTES = 3, 20_000
+
+
+def new_citizen() -> str:
+    """A WhatsApp id no other test uses (quotas are per citizen)."""
+    return f"9197{os.getpid() % 10_000:04d}{next(_NUMBERS):04d}"
+
+
+def noise_png(seed: int) -> bytes:
+    """A PNG of about 7.5 KB that does not compress."""
+    from PIL import Image
+
+    pixels = hashlib.shake_256(str(seed).encode()).digest(50 * 50 * 3)
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (50, 50), pixels).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def unreachable() -> DocumentSettings:
+    url = f"http://127.0.0.1:{free_port()}"
+    return DocumentSettings(
+        gateway=GatewayAccess(url=url, public_url=url, token="t", timeout=5)
+    )
 
 
 @pytest.fixture
-def store(tmp_path):
-    return DocumentSettings(tmp_path / "uploads", max_bytes=10_000)
+def store(document_gateway: DocumentGateway) -> DocumentSettings:
+    return document_gateway.documents()
+
+
+@pytest.fixture(scope="module")
+def quota_gateway(tmp_path_factory) -> Iterator[DocumentGateway]:
+    """A gateway allowing 3 files and 20 000 bytes per citizen and day."""
+    gateway = start_document_gateway(
+        tmp_path_factory.mktemp("quota-gateway"),
+        EDISTRICT_UPLOAD_FILES_PER_DAY=str(QUOTA_FILES),
+        EDISTRICT_UPLOAD_BYTES_PER_DAY=str(QUOTA_BYTES),
+    )
+    yield gateway
+    gateway.server.stop()
 
 
 @pytest.mark.parametrize(
@@ -43,13 +90,17 @@ def store(tmp_path):
     ],
     ids=["jpeg", "png", "pdf"],
 )
-def test_supported_files_are_stored_by_content(store, data, mime):
-    first = store_document(data, "../../etc/passwd/scan.bin", "image/gif", store)
-    again = store_document(data, "copy.bin", None, store)
-    assert first.mime_type == mime
-    assert first.sha256 == hashlib.sha256(data).hexdigest() == first.id == again.id
-    assert first.path == again.path and first.path.read_bytes() == data
-    assert first.path.parent.parent == store.directory
+def test_supported_files_go_to_the_gateway_by_content(
+    store, document_gateway, data, mime
+):
+    citizen = new_citizen()
+    first = store_document(
+        data, "../../etc/passwd/scan\x07.bin", "image/gif", store, sender_id=citizen
+    )
+    again = store_document(data, "copy.bin", None, store, sender_id=citizen)
+    assert first.mime_type == mime and first.size == len(data)
+    assert first.sha256 == hashlib.sha256(data).hexdigest() == first.id
+    assert again == first  # the gateway answers the first upload again
     assert first.filename == "scan.bin"
     assert first.to_metadata() == {
         "id": first.id,
@@ -58,145 +109,183 @@ def test_supported_files_are_stored_by_content(store, data, mime):
         "sha256": first.sha256,
         "filename": "scan.bin",
     }
-    assert document_path(first.id, store) == first.path
+    assert document_gateway.blob(first.sha256).read_bytes() == data
+    assert not hasattr(first, "path")
 
 
-@pytest.mark.parametrize(
-    ("data", "reason"),
-    [
-        (b"", "empty"),
-        (b"GIF89a" + b"\x00" * 100, "unsupported_type"),
-        (b"PK\x03\x04 a zip", "unsupported_type"),
-        (pdf_bytes()[:-8], "corrupt"),
-        (jpeg_bytes()[:-2], "corrupt"),
-        (png_bytes()[:-12], "corrupt"),
-        (b"%PDF-1.4" + b"\x00" * 20_000 + b"%%EOF", "too_large"),
-    ],
-    ids=["empty", "gif", "zip", "cut-pdf", "cut-jpeg", "cut-png", "big-pdf"],
-)
-def test_bad_files_are_rejected_with_a_reason(store, data, reason):
-    with pytest.raises(DocumentRejected) as error:
-        store_document(data, "x", None, store)
-    assert error.value.reason == reason
-    assert not list(store.directory.rglob("*.*"))
+def test_a_file_without_a_name_has_none(store):
+    stored = store_document(samples.png(), None, None, store, sender_id=new_citizen())
+    assert stored.filename is None and stored.mime_type == "image/png"
+
+
+def test_the_citizen_is_required(store):
+    with pytest.raises(ValueError):
+        store_document(png_bytes(), "a.png", None, store)
 
 
 @pytest.mark.parametrize(
     ("data", "reason", "code"),
     [
+        (b"", "empty", "empty_file"),
+        (b"GIF89a" + b"\x00" * 100, "unsupported_type", "unsupported_type"),
+        (b"PK\x03\x04 a zip", "unsupported_type", "unsupported_type"),
+        (pdf_bytes()[:-40], "corrupt", "pdf_corrupt"),
+        (jpeg_bytes()[:-2], "corrupt", "image_corrupt"),
+        (png_bytes()[:-12], "corrupt", "image_corrupt"),
+        (
+            samples.pdf(samples.CATALOG, b"<< /Type /Pages /Kids [] /Count 0 >>"),
+            "corrupt",
+            "pdf_no_pages",
+        ),
         (b"\xff\xd8\xff\xe0" + samples.windows_exe(), "unsafe", "embedded_executable"),
         (samples.jpeg() + samples.zip_archive(), "unsafe", "embedded_executable"),
         (samples.png() + b"x" * 200, "unsafe", "trailing_data"),
         (samples.JAVASCRIPT_PDF, "unsafe", "pdf_active_content"),
         (samples.png_bomb(), "too_large", "image_too_large"),
-        (samples.jpeg()[:-30], "corrupt", "image_corrupt"),
     ],
-    ids=["exe-as-jpeg", "jpeg-zip-polyglot", "png-trailer", "pdf-js", "bomb", "cut"],
+    ids=[
+        "empty",
+        "gif",
+        "zip",
+        "cut-pdf",
+        "cut-jpeg",
+        "cut-png",
+        "no-pages",
+        "exe-as-jpeg",
+        "jpeg-zip-polyglot",
+        "png-trailer",
+        "pdf-js",
+        "bomb",
+    ],
 )
-def test_unsafe_files_are_rejected_by_the_shared_checks(tmp_path, data, reason, code):
-    store = DocumentSettings(tmp_path / "uploads", max_bytes=5 * 1024 * 1024)
+def test_refused_files_keep_the_gateways_code(
+    store, document_gateway, data, reason, code
+):
     with pytest.raises(DocumentRejected) as error:
-        store_document(data, "x", None, store)
+        store_document(data, "x", None, store, sender_id=new_citizen())
     assert (error.value.reason, error.value.code) == (reason, code)
     assert error.value.text_key == "document_rejected"
-    assert not list(store.directory.rglob("*.*"))
+    assert str(error.value)  # the gateway's message
+    assert not document_gateway.blob(hashlib.sha256(data).hexdigest()).exists()
 
 
-def _quota_store(tmp_path, files=3, size=10_000):
-    return DocumentSettings(
-        tmp_path / "uploads", max_bytes=5_000, daily_files=files, daily_bytes=size
-    )
+def test_a_file_over_the_channel_limit_is_refused_without_an_upload(
+    quota_gateway: DocumentGateway,
+):
+    small = DocumentSettings(max_bytes=1000, gateway=quota_gateway.access())
+    citizen = new_citizen()
+    for _ in range(QUOTA_FILES + 1):  # never reaches the gateway, so never counted
+        with pytest.raises(DocumentRejected) as error:
+            store_document(
+                samples.png() + b"\x00" * 1000, "x", None, small, sender_id=citizen
+            )
+        assert (error.value.reason, error.value.code) == ("too_large", "file_too_large")
+    store_document(samples.png(), "a.png", None, small, sender_id=citizen)
 
 
-def test_daily_quota_counts_files_per_citizen(tmp_path):
-    store = _quota_store(tmp_path, files=3)
-    for colour in range(3):
+def test_daily_quota_counts_files_per_citizen(quota_gateway: DocumentGateway):
+    store, citizen = quota_gateway.documents(), new_citizen()
+    for colour in range(QUOTA_FILES):
         store_document(
-            samples.png(colour=(colour, 0, 0)),
-            "a.png",
-            None,
-            store,
-            sender_id="919800000001",
+            samples.png(colour=(colour, 0, 0)), "a.png", None, store, sender_id=citizen
         )
     with pytest.raises(DocumentRejected) as error:
-        store_document(samples.png(), "a.png", None, store, sender_id="919800000001")
-    assert error.value.reason == "quota_exceeded"
+        store_document(samples.png(), "a.png", None, store, sender_id=citizen)
+    assert error.value.reason == error.value.code == "quota_exceeded"
     assert error.value.text_key == "document_quota_exceeded"
-    # another citizen, and uploads without a citizen (CSC terminal), are not affected
-    store_document(samples.png(), "a.png", None, store, sender_id="919800000002")
-    store_document(samples.png(), "a.png", None, store)
+    store_document(samples.png(), "a.png", None, store, sender_id=new_citizen())
 
 
-def test_rejected_files_count_against_the_quota_too(tmp_path):
-    store = _quota_store(tmp_path, files=2)
-    for _ in range(2):
-        with pytest.raises(DocumentRejected):
-            store_document(b"GIF89a", "a.gif", None, store, sender_id="c1")
+def test_refused_files_count_against_the_quota_too(quota_gateway: DocumentGateway):
+    store, citizen = quota_gateway.documents(), new_citizen()
+    for _ in range(QUOTA_FILES):
+        with pytest.raises(DocumentRejected) as refused:
+            store_document(b"GIF89a", "a.gif", None, store, sender_id=citizen)
+        assert refused.value.reason == "unsupported_type"
     with pytest.raises(DocumentRejected) as error:
-        store_document(samples.png(), "a.png", None, store, sender_id="c1")
+        store_document(samples.png(), "a.png", None, store, sender_id=citizen)
     assert error.value.reason == "quota_exceeded"
 
 
-def test_daily_quota_counts_bytes(tmp_path):
-    first, second = samples.jpeg(colour=(1, 2, 3)), samples.jpeg(colour=(9, 2, 3))
-    store = _quota_store(tmp_path, files=100, size=len(first) + len(second) + 10)
-    store_document(first, "a", None, store, sender_id="c1")
-    store_document(second, "b", None, store, sender_id="c1")
-    with pytest.raises(DocumentRejected) as error:
-        store_document(samples.jpeg(), "c", None, store, sender_id="c1")
-    assert error.value.reason == "quota_exceeded"
-    usage = UploadLedger.for_settings(store).usage("c1")
-    assert usage == (2, len(first) + len(second))
-
-
-def test_quota_survives_a_restart_and_resets_the_next_day(tmp_path):
-    store = _quota_store(tmp_path, files=1)
-    store_document(samples.png(), "a.png", None, store, sender_id="c1")
-    with sqlite3.connect(store.ledger) as db:  # what a new process finds on disk
-        assert db.execute("SELECT files FROM daily_uploads").fetchall() == [(1,)]
-    now = [time.time()]
-    restarted = UploadLedger(store.ledger, clock=lambda: now[0])
-    with pytest.raises(DocumentRejected):
-        restarted.charge("c1", 10, store)
-    now[0] += 24 * 3600
-    restarted.charge("c1", 10, store)
-    assert restarted.usage("c1") == (1, 10)
-
-
-def test_quota_answer_exists_in_three_languages():
-    for language in LANGUAGES:
-        assert text_for("document_quota_exceeded", language)
-    assert "तीस" not in text_for("document_quota_exceeded", "hi")
-    assert text_for("document_quota_exceeded", "hi") != text_for(
-        "document_quota_exceeded", "hinglish"
+def test_daily_quota_counts_bytes(quota_gateway: DocumentGateway):
+    store, citizen = quota_gateway.documents(), new_citizen()
+    first, second, third = noise_png(1), noise_png(2), noise_png(3)
+    assert (
+        len(first) + len(second) <= QUOTA_BYTES < len(first) + len(second) + len(third)
     )
+    store_document(first, "a", None, store, sender_id=citizen)
+    store_document(second, "b", None, store, sender_id=citizen)
+    with pytest.raises(DocumentRejected) as error:
+        store_document(third, "c", None, store, sender_id=citizen)
+    assert error.value.reason == "quota_exceeded"
 
 
-def test_discard_deletes_a_file_only_its_sender_uploaded(tmp_path):
-    store = _quota_store(tmp_path, files=10)
-    mine = store_document(samples.png(), "a.png", None, store, sender_id="c1")
-    shared = store_document(samples.jpeg(), "b.jpg", None, store, sender_id="c1")
-    store_document(samples.jpeg(), "c.jpg", None, store, sender_id="c2")
-    assert discard_document(mine.id, "c1", store) is True
-    assert not mine.path.exists() and document_path(mine.id, store) is None
-    assert discard_document(shared.id, "c1", store) is False
-    assert shared.path.exists()
-    assert discard_document(shared.id, "c2", store) is True
-    assert not shared.path.exists()
-    assert discard_document("0" * 64, "c1", store) is False
+def test_quota_and_retry_answers_exist_in_three_languages():
+    for key in ("document_quota_exceeded", "document_store_unavailable"):
+        for language in LANGUAGES:
+            assert text_for(key, language)
+        assert text_for(key, "hi") != text_for(key, "hinglish")
+        assert any("\u0900" <= char <= "\u097f" for char in text_for(key, "hi"))
+        assert text_for(key, "hinglish").isascii()
+    assert "तीस" not in text_for("document_quota_exceeded", "hi")
 
 
-def test_unknown_document_id_has_no_path(store):
-    assert document_path("../../secret", store) is None
-    assert document_path("0" * 64, store) is None
+def test_discard_removes_only_the_senders_upload(store, document_gateway):
+    one, two = new_citizen(), new_citizen()
+    mine = store_document(noise_png(10), "a.png", None, store, sender_id=one)
+    shared = store_document(noise_png(11), "b.png", None, store, sender_id=one)
+    store_document(noise_png(11), "c.png", None, store, sender_id=two)
+    assert discard_document(mine.id, two, store) is False  # not theirs
+    assert document_gateway.blob(mine.id).exists()
+    assert discard_document(mine.id, one, store) is True
+    assert not document_gateway.blob(mine.id).exists()
+    assert discard_document(mine.id, one, store) is False
+    assert discard_document(shared.id, one, store) is True
+    assert document_gateway.blob(shared.id).exists()  # the other citizen's upload
+    assert discard_document(shared.id, two, store) is True
+    assert not document_gateway.blob(shared.id).exists()
+    for unknown in ("0" * 64, "../../secret", ""):
+        assert discard_document(unknown, one, store) is False
+    assert discard_document(shared.id, None, store) is False
 
 
-def _image_body(media_id, message_id="wamid.img"):
+def test_an_unreachable_gateway_is_unavailable_not_a_refusal():
+    settings = unreachable()
+    with pytest.raises(DocumentStoreUnavailable) as error:
+        store_document(png_bytes(), "a.png", None, settings, sender_id=new_citizen())
+    assert error.value.text_key == "document_store_unavailable"
+    assert not isinstance(error.value, DocumentRejected)
+    with pytest.raises(DocumentStoreUnavailable):
+        discard_document("0" * 64, new_citizen(), settings)
+
+
+def test_a_refused_service_token_is_unavailable(document_gateway: DocumentGateway):
+    wrong = DocumentSettings(gateway=document_gateway.access(token="wrong-token"))
+    with pytest.raises(DocumentStoreUnavailable, match="401"):
+        store_document(png_bytes(), "a.png", None, wrong, sender_id=new_citizen())
+    with pytest.raises(DocumentStoreUnavailable, match="401"):
+        discard_document("0" * 64, new_citizen(), wrong)
+
+
+def test_a_gateway_answering_5xx_is_unavailable(tmp_path: Path):
+    gateway = start_document_gateway(tmp_path)
+    try:
+        # the blob folder is a file: the gateway cannot store anything (a 500)
+        (gateway.data_dir / "documents").write_bytes(b"")
+        with pytest.raises(DocumentStoreUnavailable, match="500"):
+            store_document(
+                png_bytes(), "a.png", None, gateway.documents(), sender_id=new_citizen()
+            )
+    finally:
+        gateway.server.stop()
+
+
+def _image_body(media_id, message_id="wamid.img", wa_id="919800000001"):
     return messages_body(
-        "919800000001",
+        wa_id,
         [
             {
-                "from": "919800000001",
+                "from": wa_id,
                 "id": message_id,
                 "timestamp": "1",
                 "type": "image",
@@ -210,17 +299,29 @@ def _image_body(media_id, message_id="wamid.img"):
     )
 
 
-def test_image_upload_reaches_rasa_as_document_metadata(serve, settings, graph):
+def test_image_upload_reaches_rasa_as_the_gateways_reference(
+    serve, settings, graph, document_gateway
+):
     graph.add_media("m-ok", png_bytes(), "image/png")
     server = serve([WhatsAppInput(settings)])
     assert server.post_whatsapp(_image_body("m-ok")).status_code == 200
     server.drain()
     [message] = server.received
     assert message.text == "/document_uploaded"
-    assert message.metadata["document"]["mime_type"] == "image/png"
+    document = message.metadata["document"]
+    assert document["mime_type"] == "image/png"
+    assert document["id"] == hashlib.sha256(png_bytes()).hexdigest()
+    assert document_gateway.blob(document["id"]).read_bytes() == png_bytes()
     assert message.metadata["whatsapp"]["caption"] == "Aadhaar"
     downloads = [r for r in graph.requests if r.path.startswith("/download/")]
     assert downloads[0].headers["Authorization"] == f"Bearer {settings.access_token}"
+
+
+FIRST_WORDS = {
+    "en": "I want a birth certificate",
+    "hi": "मुझे जन्म प्रमाण पत्र चाहिए",
+    "hinglish": "mujhe janam praman patra chahiye",
+}
 
 
 @pytest.mark.parametrize(
@@ -228,7 +329,7 @@ def test_image_upload_reaches_rasa_as_document_metadata(serve, settings, graph):
     [
         (b"GIF89a" + b"\x00" * 10, "en", "Sorry, I could not accept"),
         (b"\xff\xd8\xff" + b"\x00" * 100_000, "hi", "क्षमा करें, यह फ़ाइल"),
-        (pdf_bytes()[:-8], "hinglish", "Maaf kijiye, yeh file"),
+        (pdf_bytes()[:-40], "hinglish", "Maaf kijiye, yeh file"),
         (samples.jpeg() + samples.zip_archive(), "en", "Sorry, I could not accept"),
         (samples.png_bomb(), "hi", "क्षमा करें, यह फ़ाइल"),
         (samples.JAVASCRIPT_PDF, "hinglish", "Maaf kijiye, yeh file"),
@@ -236,22 +337,17 @@ def test_image_upload_reaches_rasa_as_document_metadata(serve, settings, graph):
     ids=["gif", "cut-jpeg", "cut-pdf", "jpeg-zip", "png-bomb", "pdf-js"],
 )
 def test_rejected_media_gets_polite_answer_in_citizens_language(
-    serve, settings, graph, data, language, start
+    serve, settings, graph, document_gateway, data, language, start
 ):
-    first_words = {
-        "en": "I want a birth certificate",
-        "hi": "मुझे जन्म प्रमाण पत्र चाहिए",
-        "hinglish": "mujhe janam praman patra chahiye",
-    }
     graph.add_media("m-bad", data, "image/jpeg")
     server = serve([WhatsAppInput(settings)])
-    server.post_whatsapp(text_body("919800000001", "wamid.t", first_words[language]))
+    server.post_whatsapp(text_body("919800000001", "wamid.t", FIRST_WORDS[language]))
     server.post_whatsapp(_image_body("m-bad"))
     server.drain()
-    assert [m.text for m in server.received] == [first_words[language]]
+    assert [m.text for m in server.received] == [FIRST_WORDS[language]]
     [answer] = graph.messages("text")
     assert answer["text"]["body"].startswith(start)
-    assert not list(settings.documents.directory.rglob("*.*"))
+    assert not document_gateway.blob(hashlib.sha256(data).hexdigest()).exists()
 
 
 def test_media_that_cannot_be_downloaded_gets_retry_advice(serve, settings, graph):
@@ -263,14 +359,34 @@ def test_media_that_cannot_be_downloaded_gets_retry_advice(serve, settings, grap
     assert "could not download" in answer["text"]["body"]
 
 
-def test_uploads_over_the_daily_quota_get_the_quota_answer(serve, settings, graph):
-    documents = dataclasses.replace(settings.documents, daily_files=1)
-    graph.add_media("m-1", png_bytes(), "image/png")
-    graph.add_media("m-2", samples.jpeg(), "image/jpeg")
-    server = serve([WhatsAppInput(settings.with_changes(documents=documents))])
-    server.post_whatsapp(_image_body("m-1", "wamid.q1"))
-    server.post_whatsapp(_image_body("m-2", "wamid.q2"))
+def test_uploads_over_the_daily_quota_get_the_quota_answer(
+    serve, settings, graph, quota_gateway
+):
+    wa_id = new_citizen()
+    for number in range(QUOTA_FILES + 1):
+        graph.add_media(f"m-{number}", samples.png(colour=(number, 9, 9)), "image/png")
+    channel = WhatsAppInput(settings.with_changes(documents=quota_gateway.documents()))
+    server = serve([channel])
+    for number in range(QUOTA_FILES + 1):
+        server.post_whatsapp(_image_body(f"m-{number}", f"wamid.q{number}", wa_id))
     server.drain()
-    assert [m.text for m in server.received] == ["/document_uploaded"]
+    assert [m.text for m in server.received] == ["/document_uploaded"] * QUOTA_FILES
     [answer] = graph.messages("text")
     assert answer["text"]["body"] == text_for("document_quota_exceeded", "en")
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_a_gateway_that_is_down_gets_try_again_shortly(
+    serve, settings, graph, language
+):
+    graph.add_media("m-ok", png_bytes(), "image/png")
+    down = settings.with_changes(documents=unreachable())
+    server = serve([WhatsAppInput(down)])
+    server.post_whatsapp(text_body("919800000001", "wamid.t", FIRST_WORDS[language]))
+    started = time.monotonic()
+    server.post_whatsapp(_image_body("m-ok"))
+    server.drain()
+    assert time.monotonic() - started < 30
+    assert [m.text for m in server.received] == [FIRST_WORDS[language]]
+    [answer] = graph.messages("text")
+    assert answer["text"]["body"] == text_for("document_store_unavailable", language)

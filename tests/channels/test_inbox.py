@@ -214,7 +214,7 @@ settings = WhatsAppSettings(
     access_token=TOKEN, app_secret=APP_SECRET, verify_token="v",
     phone_number_id="1122334455667", graph_url=graph.url,
     dedup_db=folder / "dedup.db", delivery_db=folder / "delivery.db",
-    documents=DocumentSettings(folder / "uploads"), retry_base_delay=0.01,
+    documents=DocumentSettings(), retry_base_delay=0.01,
 )
 
 async def slow_rasa(message):
