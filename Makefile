@@ -47,8 +47,8 @@ validate: install ## rasa data validate --fail-on-warnings
 lint: install ## ruff + mypy
 	@$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
-unit: install ## Unit tests (pytest, no trained model needed)
-	@$(BIN)/python -m pytest -m "not integration" -q
+unit: install ## Unit tests (pytest, no trained model needed; channel tests start the gateway)
+	@edistrict/bin/install && $(BIN)/python -m pytest -m "not integration" -q
 
 test-stories: train ## rasa test on tests/test_stories.yml, failing on any prediction error
 	@$(RASA) test core --model models/current.tar.gz --stories tests/test_stories.yml \

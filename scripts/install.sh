@@ -57,6 +57,6 @@ echo "==> Installing requirements.lock into $VENV (first time takes a few minute
   | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 "$VENV/bin/python" -m pip check
 rasa_ready
-mkdir -p var/log var/uploads models
+mkdir -p var/log models
 echo "$want" > "$STAMP"
 echo "==> Environment ready"
