@@ -58,7 +58,7 @@ def whatsapp_graph() -> Iterator[FakeGraph]:
 
 @pytest.fixture(scope="session")
 def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
-    """Gateway + action server + Rasa, sharing a test catalog, var and upload folders.
+    """Gateway + action server + Rasa, sharing a test catalog and a var folder.
 
     The catalog is a copy of catalog/ plus one made-up service (data only). The gateway
     notifies this Rasa (RASA_URL) with a fast outbox backoff; Rasa keeps its SQLite tracker
@@ -70,7 +70,6 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
     var_dir = root / "var"
     shared = {
         "GOV_VAR_DIR": str(var_dir),
-        "DOCUMENTS_DIR": str(var_dir / "uploads"),
         "GOV_CATALOG_DIR": str(catalog_dir),
     }
     rasa_port, actions_port, gateway_port = free_port(), free_port(), free_port()
@@ -139,7 +138,12 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
             catalog=load_catalog(catalog_dir),
             catalog_dir=catalog_dir,
             var_dir=var_dir,
-            documents=DocumentSettings.from_env(shared),
+            documents=DocumentSettings.from_env(
+                {
+                    "EDISTRICT_URL": f"http://127.0.0.1:{gateway_port}",
+                    "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
+                }
+            ),
             gateway_db=gateway_db,
             log_dir=root,
         )

@@ -345,6 +345,7 @@ def apply_over_rest(
                     f"{step.name}.jpg",
                     None,
                     stack.documents,
+                    sender_id=sender,
                 )
                 text, metadata = (
                     "/document_uploaded",

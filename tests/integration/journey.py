@@ -228,7 +228,11 @@ class RestCitizen:
     def upload(self, name: str, pdf: bool) -> List[Message]:
         data = pdf_scan(hash(name) % 997) if pdf else jpeg(hash(name) % 997)
         stored = store_document(
-            data, f"{name}.{'pdf' if pdf else 'jpg'}", None, self.stack.documents
+            data,
+            f"{name}.{'pdf' if pdf else 'jpg'}",
+            None,
+            self.stack.documents,
+            sender_id=self.sender,
         )
         metadata = {"document": stored.to_metadata()}
         return self._messages(
