@@ -27,6 +27,7 @@ from actions.gateway_models import Application
 from actions.replies import Reply
 from actions.texts import localize
 from actions.tracking import client_for, shown_date
+from channels.metadata import TRUSTED_INPUT_CHANNELS, trusted_citizen, whatsapp_number
 from infra.settings import submission_retry_seconds
 
 logger = logging.getLogger(__name__)
@@ -46,21 +47,22 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
         if item.name in draft["answers"]
     }
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    # Only the WhatsApp channel vouches for a WhatsApp id: it is the sender id there.
-    on_whatsapp = tracker.get_latest_input_channel() == "whatsapp"
-    whatsapp = (metadata.get("whatsapp") or {}) if on_whatsapp else {}
-    citizen = {
-        "sender_id": tracker.sender_id,
-        "whatsapp_id": tracker.sender_id if on_whatsapp else None,
-        "name": whatsapp.get("profile_name"),
-        "mobile": next(
-            (
-                str(answers[item.name]).removeprefix("+91")
-                for item in applicable_fields(draft, service)
-                if item.type == "mobile" and answers.get(item.name)
-            ),
-            None,
+    input_channel = tracker.get_latest_input_channel()
+    citizen = trusted_citizen(metadata, input_channel, tracker.sender_id)
+    on_whatsapp = input_channel in TRUSTED_INPUT_CHANNELS
+    mobile = next(
+        (
+            str(answers[item.name]).removeprefix("+91")
+            for item in applicable_fields(draft, service)
+            if item.type == "mobile" and answers.get(item.name)
         ),
+        None,
+    )
+    applicant = {
+        "sender_id": tracker.sender_id,
+        "whatsapp_id": whatsapp_number(tracker.sender_id) if on_whatsapp else None,
+        "name": citizen.name,
+        "mobile": mobile or citizen.phone,
         "language": tracker.get_slot("language") or "en",
     }
     documents = {k: v for k, v in draft["documents"].items() if isinstance(v, dict)}
@@ -68,8 +70,8 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
         "key": draft["key"],
         "service_id": service.id,
         "fields": answers,
-        "citizen": citizen,
-        "channel": metadata.get("channel") or ("whatsapp" if whatsapp else "web"),
+        "citizen": applicant,
+        "channel": "whatsapp" if on_whatsapp else metadata.get("channel") or "web",
         "documents": documents,
     }
 
