@@ -13,7 +13,8 @@ action server keep a file. The action server attaches it to an application by re
 
 A refused file raises :class:`DocumentRejected` (the citizen is told why); a gateway that
 cannot be reached or fails raises :class:`DocumentStoreUnavailable` (the citizen is asked
-to send it again shortly).
+to send it again shortly). The channel tells Rasa which (``/document_rejected``,
+:func:`channels.media.problem_reason`) and the assistant answers.
 """
 
 from __future__ import annotations
@@ -65,13 +66,6 @@ class DocumentRejected(ValueError):
         self.reason = reason
         self.code = code or reason
 
-    @property
-    def text_key(self) -> str:
-        """The channel text (``channels/texts.py``) that answers the citizen."""
-        if self.reason == QUOTA_EXCEEDED:
-            return "document_quota_exceeded"
-        return "document_rejected"
-
     @classmethod
     def from_gateway(cls, code: str, message: str) -> DocumentRejected:
         """The refusal the gateway answered with ``code``."""
@@ -83,10 +77,8 @@ class DocumentStoreUnavailable(Exception):
 
     Raised when the gateway cannot be reached, times out, answers a 5xx, or answers
     something unexpected (such as a refused service token). Not the citizen's fault:
-    the channel asks them to send the file again in a few minutes.
+    the assistant asks them to send the file again in a few minutes.
     """
-
-    text_key = "document_store_unavailable"
 
 
 @dataclass(frozen=True)

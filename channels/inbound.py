@@ -19,14 +19,50 @@ logger = logging.getLogger(__name__)
 
 # What the channel does with a message:
 TEXT = "text"  # hand the text (or payload) to Rasa
-MEDIA = "media"  # download, store, hand /document_uploaded to Rasa
-UNSUPPORTED = "unsupported"  # polite answer in the citizen's language
+MEDIA = "media"  # download, store, hand /document_uploaded (or /document_rejected) on
+UNSUPPORTED = "unsupported"  # hand /unsupported_message to Rasa (it answers politely)
 IGNORE = "ignore"  # silence (reactions, system notices)
 
 DOCUMENT_INTENT = "/document_uploaded"
 LOCATION_INTENT = "/share_location"
+UNSUPPORTED_INTENT = "/unsupported_message"
+DOCUMENT_REJECTED_INTENT = "/document_rejected"
+
+# Why a received file did not become a document: the ``reason`` of /document_rejected.
+UNREADABLE = "unreadable"  # refused: wrong type, too large, corrupt or unsafe
+DOWNLOAD_FAILED = "download_failed"  # WhatsApp's media could not be downloaded
+STORE_UNAVAILABLE = "store_unavailable"  # the gateway's document store is down
+QUOTA_EXCEEDED = "quota_exceeded"  # the citizen's daily upload quota is used up
+DOCUMENT_PROBLEMS = (UNREADABLE, DOWNLOAD_FAILED, STORE_UNAVAILABLE, QUOTA_EXCEEDED)
+
+_MIB = 1024 * 1024
 
 _UNSUPPORTED_TYPES = {"audio", "video", "sticker", "contacts", "order", "unsupported"}
+
+
+def document_rejected(reason: str, max_bytes: Optional[int] = None) -> str:
+    """The message a channel hands to Rasa for a file it could not store.
+
+    Args:
+        reason: One of :data:`DOCUMENT_PROBLEMS`.
+        max_bytes: The channel's size limit, told to the citizen (as ``max_mb``, in
+            MiB) with an :data:`UNREADABLE` file.
+
+    Returns:
+        ``/document_rejected{"reason": ...}``, with ``"max_mb"`` for an unreadable file.
+    """
+    if reason not in DOCUMENT_PROBLEMS:
+        raise ValueError(f"unknown document problem {reason!r}")
+    entities: Dict[str, Any] = {"reason": reason}
+    if reason == UNREADABLE and max_bytes:
+        entities["max_mb"] = megabytes(max_bytes)
+    return DOCUMENT_REJECTED_INTENT + json.dumps(entities)
+
+
+def megabytes(size: int) -> Union[int, float]:
+    """``size`` bytes in MiB, to two decimals (5242880 -> 5, 65536 -> 0.06)."""
+    value = round(size / _MIB, 2)
+    return int(value) if value.is_integer() else value
 
 
 @dataclass

@@ -11,12 +11,20 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 
 from channels.documents import (
+    QUOTA_EXCEEDED,
     DocumentRejected,
+    DocumentStoreUnavailable,
     StoredDocument,
     detect_mime_type,
     store_document,
 )
-from channels.graph import GraphClient, read_limited
+from channels.graph import GraphClient, GraphError, read_limited
+from channels.inbound import (
+    DOWNLOAD_FAILED,
+    STORE_UNAVAILABLE,
+    UNREADABLE,
+)
+from channels.inbound import QUOTA_EXCEEDED as QUOTA_PROBLEM
 from channels.settings import DocumentSettings
 from infra.settings import GatewayAccess, origin
 
@@ -73,6 +81,26 @@ async def fetch_document(
         declared_mime or info.get("mime_type"),
         settings,
     )
+
+
+def problem_reason(error: Exception) -> str:
+    """Why a received file was not stored, as the ``reason`` of ``/document_rejected``.
+
+    Args:
+        error: What :func:`fetch_document` raised.
+
+    Returns:
+        ``quota_exceeded`` for the daily quota; ``unreadable`` for any other refusal of
+        the file (type, size, content: also WhatsApp's own 413); ``store_unavailable``
+        when the gateway cannot take it now; ``download_failed`` otherwise.
+    """
+    if isinstance(error, DocumentRejected):
+        return QUOTA_PROBLEM if error.reason == QUOTA_EXCEEDED else UNREADABLE
+    if isinstance(error, DocumentStoreUnavailable):
+        return STORE_UNAVAILABLE
+    if isinstance(error, GraphError) and error.status == 413:
+        return UNREADABLE
+    return DOWNLOAD_FAILED
 
 
 # The only files the assistant sends: certificates from the gateway's signed download

@@ -1,9 +1,10 @@
-"""The few texts the WhatsApp channel writes itself, in en / hi / hinglish.
+"""The few labels the WhatsApp channel writes itself, in en / hi / hinglish.
 
-Everything else the citizen reads comes from the assistant's responses. The channel
-answers on its own only where Rasa cannot understand the message (voice notes, videos,
-stickers, contacts, orders, unsupported types, files it cannot accept), in the language of
-the citizen's last text message (a small per-sender cache, English by default).
+Everything the citizen reads comes from the assistant's responses; messages Rasa cannot
+read (voice notes, stickers ..., files the channel could not store) reach it as
+``/unsupported_message`` and ``/document_rejected``, and the assistant answers them. The
+channel only labels what WhatsApp needs around a response: the list button and the
+heading of a list's further pages.
 """
 
 from __future__ import annotations
@@ -16,73 +17,6 @@ LANGUAGES = ("en", "hi", "hinglish")
 DEFAULT_LANGUAGE = "en"
 
 TEXTS: Dict[str, Dict[str, str]] = {
-    "unsupported_message": {
-        "en": (
-            "Sorry, I cannot understand voice notes, videos, stickers, contacts or this "
-            "kind of message yet. Please type your message, or send a photo or PDF of "
-            "your document."
-        ),
-        "hi": (
-            "क्षमा करें, मैं अभी वॉइस नोट, वीडियो, स्टिकर, संपर्क या इस तरह का संदेश नहीं "
-            "समझ सकता। कृपया अपना संदेश लिखकर भेजें, या अपने दस्तावेज़ की फ़ोटो या PDF भेजें।"
-        ),
-        "hinglish": (
-            "Maaf kijiye, main abhi voice note, video, sticker, contact ya is tarah ka "
-            "message nahi samajh sakta. Kripya apna message type karke bhejiye, ya apne "
-            "document ki photo ya PDF bhejiye."
-        ),
-    },
-    "document_rejected": {
-        "en": (
-            "Sorry, I could not accept this file. Please send a clear photo (JPEG or "
-            "PNG) or a PDF of at most {max_mb} MB."
-        ),
-        "hi": (
-            "क्षमा करें, यह फ़ाइल स्वीकार नहीं की जा सकी। कृपया साफ़ फ़ोटो (JPEG या PNG) "
-            "या PDF भेजें, अधिकतम {max_mb} MB।"
-        ),
-        "hinglish": (
-            "Maaf kijiye, yeh file accept nahi ho saki. Kripya saaf photo (JPEG ya PNG) "
-            "ya PDF bhejiye, zyada se zyada {max_mb} MB."
-        ),
-    },
-    "document_failed": {
-        "en": "Sorry, I could not download your file. Please send it again in a minute.",
-        "hi": "क्षमा करें, आपकी फ़ाइल डाउनलोड नहीं हो सकी। कृपया एक मिनट बाद फिर से भेजें।",
-        "hinglish": (
-            "Maaf kijiye, aapki file download nahi ho saki. Kripya ek minute baad "
-            "dobara bhejiye."
-        ),
-    },
-    "document_store_unavailable": {
-        "en": (
-            "Sorry, I could not save your file just now. Please send it again in a few "
-            "minutes."
-        ),
-        "hi": "क्षमा करें, अभी आपकी फ़ाइल सहेजी नहीं जा सकी। कृपया कुछ मिनट बाद इसे फिर से भेजें।",
-        "hinglish": (
-            "Maaf kijiye, abhi aapki file save nahi ho saki. Kripya kuch minute baad "
-            "ise dobara bhejiye."
-        ),
-    },
-    "document_quota_exceeded": {
-        "en": (
-            "Thank you for your documents. You have sent as many files as can be "
-            "accepted today, so this one was not saved. Please send it again tomorrow; "
-            "your application and the files already sent are safe."
-        ),
-        "hi": (
-            "आपके दस्तावेज़ों के लिए धन्यवाद। आज के लिए जितनी फ़ाइलें ली जा सकती हैं, वे आप भेज "
-            "चुके हैं, इसलिए यह फ़ाइल सहेजी नहीं गई। कृपया इसे कल फिर से भेजें; आपका आवेदन और "
-            "पहले भेजी गई फ़ाइलें सुरक्षित हैं।"
-        ),
-        "hinglish": (
-            "Aapke documents ke liye dhanyavaad. Aaj ke liye jitni files li ja sakti "
-            "hain, woh aap bhej chuke hain, isliye yeh file save nahi hui. Kripya ise "
-            "kal dobara bhejiye; aapka application aur pehle bheji gayi files surakshit "
-            "hain."
-        ),
-    },
     "list_button": {"en": "Choose", "hi": "चुनें", "hinglish": "Chuniye"},
     "more_options": {
         "en": "More options ({page}/{pages})",

@@ -22,7 +22,7 @@ import json
 import logging
 from functools import partial
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -39,9 +39,11 @@ from channels.inbound import (
     IGNORE,
     MEDIA,
     UNSUPPORTED,
+    UNSUPPORTED_INTENT,
     InboundMessage,
     StatusUpdate,
     WebhookError,
+    document_rejected,
     excerpt,
     from_payload,
     parse_webhook,
@@ -55,6 +57,7 @@ from channels.media import (
     fetch_document,
     fetch_outgoing,
     is_gateway_file,
+    problem_reason,
 )
 from channels.outbound import (
     PayloadRegistry,
@@ -67,12 +70,7 @@ from channels.outbound import (
 from channels.queues import KeyedQueues
 from channels.settings import WhatsAppSettings
 from channels.signature import SIGNATURE_HEADER, verify
-from channels.texts import (
-    DEFAULT_LANGUAGE,
-    LanguageCache,
-    detect_language,
-    text_for,
-)
+from channels.texts import LanguageCache, detect_language
 from channels.webhook_body import limit_body, read_body, too_large
 
 logger = logging.getLogger(__name__)
@@ -319,7 +317,7 @@ class WhatsAppInput(InputChannel):
         self._recovered = False
         self._recovering: Optional[asyncio.Lock] = None
         self._tasks: Set[asyncio.Task[None]] = set()
-        self._agent: Any = None  # Rasa's Agent, for the language slot after a restart
+        self._agent: Any = None  # Rasa's Agent: its tracker store (retried rows)
         if settings.enabled:
             self._dedup = create_dedup_store(settings)
             self._delivery = DeliveryStore(settings.delivery_db)
@@ -709,23 +707,18 @@ class WhatsAppInput(InputChannel):
             logger.info("WhatsApp message %s already reached Rasa", message.message_id)
             return
         self._background(self._mark_read(message.message_id))
-        output = self._output(REPLY)
         metadata: Dict[str, Any] = {"whatsapp": message.metadata()}
         if message.action == UNSUPPORTED:
             logger.info(
                 "Unsupported WhatsApp %s message from %s", message.type, message.wa_id
             )
-            text = text_for("unsupported_message", await self._language(message.wa_id))
-            await output.send_text_message(message.wa_id, text)
-            return
-        if message.action == MEDIA:
-            document = await self._fetch(message, output)
-            if document is None:
-                return
-            metadata["document"] = document
+            text = UNSUPPORTED_INTENT
+        elif message.action == MEDIA:
+            document, text = await self._receive_document(message)
+            if document is not None:
+                metadata["document"] = document
             if message.media.get("caption"):
                 metadata["whatsapp"]["caption"] = message.media["caption"]
-            text = DOCUMENT_INTENT
         else:
             text = self.registry.resolve(message.text or "")
             if message.type == "text":
@@ -733,37 +726,24 @@ class WhatsAppInput(InputChannel):
         await on_new_message(
             UserMessage(
                 text,
-                output,
+                self._output(REPLY),
                 message.wa_id,
                 input_channel=self.name(),
                 metadata=metadata,
             )
         )
 
-    async def _language(self, wa_id: str) -> str:
-        """The citizen's language for the channel's own answers.
+    async def _receive_document(
+        self, message: InboundMessage
+    ) -> Tuple[Optional[Dict[str, Any]], str]:
+        """Hands a received image/document to the document store.
 
-        Remembered, else Rasa's ``language`` slot (after a restart), else English.
+        Returns:
+            The stored document's reference and ``/document_uploaded``; or None and
+            ``/document_rejected{"reason": ...}`` saying why it was not stored (the
+            assistant answers it, in the conversation's language).
         """
-        language = self.languages.known(wa_id)
-        store = getattr(self._agent, "tracker_store", None)
-        if language is None and store is not None:
-            try:
-                tracker = await store.retrieve(wa_id)
-            except Exception:
-                logger.exception("Could not read the tracker of %s", wa_id)
-                tracker = None
-            language = tracker.get_slot("language") if tracker else None
-            if language:
-                self.languages.remember(wa_id, str(language))
-        return str(language or DEFAULT_LANGUAGE)
-
-    async def _fetch(
-        self, message: InboundMessage, output: WhatsAppOutput
-    ) -> Optional[Dict[str, Any]]:
-        """Hands a received image/document to the document store; answers when it fails."""
         documents = self.settings.documents
-        max_mb = f"{documents.max_bytes / (1024 * 1024):g}"
         try:
             stored = await fetch_document(
                 self.client,
@@ -775,22 +755,19 @@ class WhatsAppInput(InputChannel):
             )
         except DocumentRejected as error:
             logger.info("Rejected %s from %s: %s", message.type, message.wa_id, error)
-            problem = error.text_key
+            problem: Exception = error
         except DocumentStoreUnavailable as error:
             logger.warning(
                 "Document store unavailable for %s: %s", message.wa_id, error
             )
-            problem = error.text_key
+            problem = error
         except GraphError as error:
-            problem = "document_rejected" if error.status == 413 else "document_failed"
             if error.status != 413:
                 log_graph_error(error, f"media download {message.media.get('id')}")
+            problem = error
         else:
-            return stored.to_metadata()
-        language = await self._language(message.wa_id)
-        text = text_for(problem, language, max_mb=max_mb)
-        await output.send_text_message(message.wa_id, text)
-        return None
+            return stored.to_metadata(), DOCUMENT_INTENT
+        return None, document_rejected(problem_reason(problem), documents.max_bytes)
 
     async def _handle_status(self, status: StatusUpdate) -> None:
         """Stores a delivery status; a failed notification is retried or flagged."""

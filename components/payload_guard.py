@@ -43,8 +43,15 @@ CITIZEN_INTENTS = frozenset(
     ask_fee ask_processing_time ask_eligibility check_status download_certificate
     verify_certificate find_csc change_language talk_to_human bot_challenge out_of_scope
     inform send_later change_field document_uploaded share_location message_too_long
+    unsupported_message document_rejected
     """.split()
 )
+
+# Why a channel could not store a file (``/document_rejected``; channels/inbound.py).
+DOCUMENT_PROBLEMS = frozenset(
+    {"unreadable", "download_failed", "store_unavailable", "quota_exceeded"}
+)
+MAX_DOCUMENT_MB = 100  # WhatsApp's own limit for a document
 
 _CATALOG_ID = re.compile(r"[a-z][a-z0-9_]{1,63}")
 
@@ -56,6 +63,18 @@ PAYLOAD_ENTITIES: Mapping[str, Callable[[Any], bool]] = {
     "language": lambda v: v in ("en", "hi", "hinglish"),
     "latitude": lambda v: isinstance(v, (int, float)) and -90 <= v <= 90,
     "longitude": lambda v: isinstance(v, (int, float)) and -180 <= v <= 180,
+    "reason": lambda v: isinstance(v, str) and v in DOCUMENT_PROBLEMS,
+    "max_mb": lambda v: (
+        isinstance(v, (int, float))
+        and not isinstance(v, bool)
+        and 0 < v <= MAX_DOCUMENT_MB
+    ),
+}
+
+# Entities only one intent's payload may carry.
+ENTITY_INTENTS: Mapping[str, str] = {
+    "reason": "document_rejected",
+    "max_mb": "document_rejected",
 }
 
 _BEFORE_FIRST_WORD = re.compile(r"[^\w]*")
@@ -69,11 +88,13 @@ def is_citizen_payload(text: str) -> bool:
         text: The message text, starting with ``/``.
 
     Returns:
-        True for an allowed intent whose entities (if any) are allowed and well-formed.
+        True for an allowed intent whose entities (if any) are allowed (for this
+        intent) and well-formed.
     """
     match = _PAYLOAD.fullmatch(text.strip())
     if not match or match.group("intent") not in CITIZEN_INTENTS:
         return False
+    intent = match.group("intent")
     raw = match.group("entities")
     if not raw:
         return True
@@ -82,7 +103,9 @@ def is_citizen_payload(text: str) -> bool:
     except ValueError:
         return False
     return isinstance(entities, dict) and all(
-        name in PAYLOAD_ENTITIES and PAYLOAD_ENTITIES[name](value)
+        name in PAYLOAD_ENTITIES
+        and ENTITY_INTENTS.get(name, intent) == intent
+        and PAYLOAD_ENTITIES[name](value)
         for name, value in entities.items()
     )
 

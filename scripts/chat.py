@@ -26,7 +26,6 @@ from channels.documents import (
     DocumentStoreUnavailable,
     store_document,
 )
-from channels.texts import text_for
 
 COMMANDS_HELP = __doc__.split("Commands:", 1)[1]
 PROMPT = "\033[33myou>\033[0m "
@@ -224,7 +223,9 @@ def _loop(chat: Chat) -> int:
         except (OSError, DocumentRejected) as error:
             print(f"(could not attach the file: {error})")
         except DocumentStoreUnavailable as error:
-            print(f"({text_for(error.text_key, 'en')} [{error}])")
+            print(
+                f"(could not store the file now, send it again in a few minutes: {error})"
+            )
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from rasa.shared.core.events import SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from channels.settings import WhatsAppSettings
-from channels.texts import text_for
 from channels.whatsapp import WhatsAppInput
 from tests.channels.conftest import (
     APP_SECRET,
@@ -235,30 +234,18 @@ def rasa_agent_remembering(wa_id, language):
     return SimpleNamespace(tracker_store=store)
 
 
-def test_after_a_restart_the_language_comes_from_rasas_slot(serve, settings, graph):
+def test_a_message_rasa_cannot_read_reaches_it_as_an_event(serve, settings, graph):
+    """The channel writes no text of its own: the assistant answers the event."""
     wa_id = "919800000077"
-    server = serve(
-        [WhatsAppInput(settings)], agent=rasa_agent_remembering(wa_id, "hinglish")
-    )
+    server = serve([WhatsAppInput(settings)])
     server.post_whatsapp(_sticker(wa_id, "wamid.s1"))
     server.drain()
-    [answer] = graph.messages("text")
-    assert answer["text"]["body"] == text_for("unsupported_message", "hinglish")
-    assert server.received == []
-
-
-def test_the_channel_answers_in_the_language_the_assistant_last_used(
-    serve, settings, graph
-):
-    wa_id = "919800000078"
-    channel = WhatsAppInput(settings)
-    server = serve([channel], agent=rasa_agent_remembering(wa_id, "en"))
-    reply = "आपका आवेदन जमा हो गया। आवेदन संख्या DL-BIR-2026-000001"
-    server.call(channel._output("reply").send_text_message(wa_id, reply))
-    server.post_whatsapp(_sticker(wa_id, "wamid.s2"))
-    server.drain()
-    answer = graph.messages("text")[-1]
-    assert answer["text"]["body"] == text_for("unsupported_message", "hi")
+    [message] = server.received
+    assert (message.text, message.sender_id) == ("/unsupported_message", wa_id)
+    assert message.metadata["whatsapp"]["type"] == "sticker"
+    assert "document" not in message.metadata
+    assert graph.messages() == []
+    assert [r["message_id"] for r in graph.read_receipts()] == ["wamid.s1"]
 
 
 def _raw_post(server, path, headers, body_start=b""):

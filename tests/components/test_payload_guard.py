@@ -45,6 +45,10 @@ def test_every_domain_intent_is_either_a_citizen_or_a_system_intent():
         '/share_location{"latitude": 28.61, "longitude": 77.2}',
         " /affirm",
         '/list_services{"department": "revenue"}',
+        "/unsupported_message",
+        '/document_rejected{"reason": "unreadable", "max_mb": 5}',
+        '/document_rejected{"reason": "unreadable", "max_mb": 0.0625}',
+        '/document_rejected{"reason": "quota_exceeded"}',
     ],
 )
 def test_button_payloads_pass(payload):
@@ -68,6 +72,10 @@ def test_button_payloads_pass(payload):
         ('/check_status{"application_id": "DL-BIR-2026-000123/../x"}', None),
         ('/apply_service{"service": ["birth_certificate"]}', None),
         ("/affirm@0.2", None),
+        ('/document_rejected{"reason": "<script>"}', None),
+        ('/document_rejected{"reason": "unreadable", "max_mb": "5 GB"}', None),
+        ('/document_rejected{"reason": "unreadable", "max_mb": 1e999}', None),
+        ('/affirm{"reason": "quota_exceeded"}', None),
         ('/affirm{"service": "birth_certificate"', None),
         ("//affirm", "affirm"),
         (" /application_status_changed", "application_status_changed"),
