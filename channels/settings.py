@@ -334,6 +334,17 @@ class RestMailboxSettings:
         )
 
 
+# Twilio's media URLs (api.twilio.com) redirect to a short-lived URL on
+# mms.twiliocdn.com (media behind HTTP basic auth) or s3-external-1.amazonaws.com
+# (older public media).
+DEFAULT_TWILIO_MEDIA_HOSTS = (
+    "api.twilio.com",
+    "mms.twiliocdn.com",
+    "s3-external-1.amazonaws.com",
+)
+DEFAULT_TWILIO_MEDIA_TIMEOUT = 10.0
+
+
 @dataclass(frozen=True)
 class TwilioSettings:
     """Configuration of WhatsApp through Twilio.
@@ -346,6 +357,15 @@ class TwilioSettings:
             empty, the URL of the incoming request is used for the signature.
         webhook_max_bytes: Largest webhook body read (``TWILIO_WEBHOOK_MAX_BYTES``);
             larger ones get 413.
+        media_hosts: Hosts received media is downloaded from (``TWILIO_MEDIA_HOSTS``,
+            comma separated; entries ``host``, ``host:port`` or ``*.domain``, default
+            port 443): Twilio's media URL host and the hosts it redirects to. Any other
+            URL, also as a redirect target, is not requested. Plain http only to a
+            loopback entry (tests, bench).
+        media_timeout: Seconds for the whole download of one media item
+            (``TWILIO_MEDIA_TIMEOUT``).
+        documents: Size limit and the gateway's document store (``DOCUMENTS_MAX_BYTES``,
+            ``EDISTRICT_*``).
     """
 
     account_sid: str = ""
@@ -353,6 +373,9 @@ class TwilioSettings:
     whatsapp_number: str = ""
     webhook_url: str = ""
     webhook_max_bytes: int = DEFAULT_WEBHOOK_MAX_BYTES
+    media_hosts: Tuple[str, ...] = DEFAULT_TWILIO_MEDIA_HOSTS
+    media_timeout: float = DEFAULT_TWILIO_MEDIA_TIMEOUT
+    documents: DocumentSettings = field(default_factory=DocumentSettings)
 
     @classmethod
     def from_env(
@@ -365,6 +388,7 @@ class TwilioSettings:
         number = env.get("TWILIO_WHATSAPP_NUMBER", "").strip()
         if number and not number.startswith("whatsapp:"):
             number = f"whatsapp:{number}"
+        media_hosts = env.get("TWILIO_MEDIA_HOSTS", "").strip()
         return cls(
             account_sid=env.get("TWILIO_ACCOUNT_SID", "").strip(),
             auth_token=env.get("TWILIO_AUTH_TOKEN", "").strip(),
@@ -373,6 +397,13 @@ class TwilioSettings:
             webhook_max_bytes=_int(
                 env, "TWILIO_WEBHOOK_MAX_BYTES", DEFAULT_WEBHOOK_MAX_BYTES
             ),
+            media_hosts=(
+                parse_hosts(media_hosts) if media_hosts else DEFAULT_TWILIO_MEDIA_HOSTS
+            ),
+            media_timeout=_float(
+                env, "TWILIO_MEDIA_TIMEOUT", DEFAULT_TWILIO_MEDIA_TIMEOUT
+            ),
+            documents=DocumentSettings.from_env(env),
         )
 
     @property

@@ -81,3 +81,53 @@ def test_a_twilio_location_is_the_same_payload_as_a_cloud_api_one(serve):
     [message] = server.received
     assert message.text == '/share_location{"latitude": 28.61, "longitude": 77.2}'
     assert is_citizen_payload(message.text)
+
+
+def test_a_text_carries_the_citizen_metadata(serve):
+    server = serve([TwilioWhatsAppInput(SETTINGS)])
+    url = server.url("/webhooks/twilio_whatsapp/webhook")
+    form = dict(
+        FORM,
+        From="whatsapp:+919811100001",
+        ProfileName="Asha Devi",
+        WaId="919811100001",
+    )
+    signature = RequestValidator(SETTINGS.auth_token).compute_signature(url, form)
+    assert _post(server, form, signature).status_code == 204
+    [message] = server.received
+    assert message.text == "Namaste"
+    assert message.metadata == {
+        "channel": "whatsapp",
+        "citizen": {
+            "id": "whatsapp:+919811100001",
+            "name": "Asha Devi",
+            "phone": "9811100001",
+        },
+        "twilio": {"message_sid": FORM["MessageSid"], "wa_id": "919811100001"},
+    }
+
+
+def test_a_foreign_number_has_no_phone_and_no_profile_no_name(serve):
+    server = serve([TwilioWhatsAppInput(SETTINGS)])
+    url = server.url("/webhooks/twilio_whatsapp/webhook")
+    form = dict(FORM, From="whatsapp:+14155550100")
+    signature = RequestValidator(SETTINGS.auth_token).compute_signature(url, form)
+    assert _post(server, form, signature).status_code == 204
+    [message] = server.received
+    assert message.sender_id == "whatsapp:+14155550100"
+    assert message.metadata["citizen"] == {
+        "id": "whatsapp:+14155550100",
+        "name": None,
+        "phone": None,
+    }
+
+
+def test_a_location_carries_the_citizen_metadata_too(serve):
+    server = serve([TwilioWhatsAppInput(SETTINGS)])
+    url = server.url("/webhooks/twilio_whatsapp/webhook")
+    form = {"From": "whatsapp:+919811100001", "Latitude": "28.61", "Longitude": "77.2"}
+    signature = RequestValidator(SETTINGS.auth_token).compute_signature(url, form)
+    assert _post(server, form, signature).status_code == 204
+    [message] = server.received
+    assert message.metadata["citizen"]["phone"] == "9811100001"
+    assert message.metadata["channel"] == "whatsapp"
