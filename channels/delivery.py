@@ -20,9 +20,12 @@ CREATE TABLE IF NOT EXISTS sent_messages (
     status TEXT NOT NULL,
     error_code INTEGER,
     error TEXT,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    language TEXT
 );
 """
+# A database made before the language was kept gets the column (None: English).
+_LANGUAGE_COLUMN = "ALTER TABLE sent_messages ADD COLUMN language TEXT"
 
 NOTIFICATION = "notification"
 REPLY = "reply"
@@ -40,6 +43,7 @@ class SentMessage:
         status: Last status: ``accepted``, ``sent``, ``delivered``, ``read``, ``failed``.
         error_code: Graph error code of a failure.
         error: Error details (JSON) of a failure.
+        language: The response's language (kept with the text: the template's).
     """
 
     message_id: str
@@ -49,6 +53,7 @@ class SentMessage:
     status: str
     error_code: Optional[int]
     error: Optional[str]
+    language: Optional[str] = None
 
 
 class DeliveryStore:
@@ -60,14 +65,36 @@ class DeliveryStore:
 
     def __init__(self, path: Path) -> None:
         self._worker = SQLiteWorker(path, _SCHEMA)
+        self._migrated = False
+
+    def _ready(self, connection: sqlite3.Connection) -> sqlite3.Connection:
+        """The connection, once the table has every column (runs in the worker)."""
+        if not self._migrated:
+            columns = {
+                row[1] for row in connection.execute("PRAGMA table_info(sent_messages)")
+            }
+            if "language" not in columns:
+                try:
+                    with connection:
+                        connection.execute(_LANGUAGE_COLUMN)
+                except sqlite3.OperationalError as error:  # added by another process
+                    if "duplicate column" not in str(error):
+                        raise
+            self._migrated = True
+        return connection
 
     async def record_sent(
-        self, message_id: str, recipient_id: str, kind: str, text: Optional[str]
+        self,
+        message_id: str,
+        recipient_id: str,
+        kind: str,
+        text: Optional[str],
+        language: Optional[str] = None,
     ) -> None:
         """Records a message the Graph API accepted."""
         await self._worker.run(
             lambda connection: self._insert(
-                connection, message_id, recipient_id, kind, text
+                self._ready(connection), message_id, recipient_id, kind, text, language
             )
         )
 
@@ -78,12 +105,14 @@ class DeliveryStore:
         recipient_id: str,
         kind: str,
         text: Optional[str],
+        language: Optional[str],
     ) -> None:
         with connection:
             connection.execute(
                 "INSERT OR IGNORE INTO sent_messages (message_id, recipient_id, kind, "
-                "text, status, updated_at) VALUES (?, ?, ?, ?, 'accepted', ?)",
-                (message_id, recipient_id, kind, text, time.time()),
+                "text, status, updated_at, language) "
+                "VALUES (?, ?, ?, ?, 'accepted', ?, ?)",
+                (message_id, recipient_id, kind, text, time.time(), language),
             )
 
     async def update_status(
@@ -106,7 +135,7 @@ class DeliveryStore:
         """
         return await self._worker.run(
             lambda connection: self._update(
-                connection, message_id, recipient_id, status, error
+                self._ready(connection), message_id, recipient_id, status, error
             )
         )
 
@@ -138,8 +167,8 @@ class DeliveryStore:
         connection: sqlite3.Connection, message_id: str
     ) -> Optional[SentMessage]:
         row = connection.execute(
-            "SELECT message_id, recipient_id, kind, text, status, error_code, error "
-            "FROM sent_messages WHERE message_id = ?",
+            "SELECT message_id, recipient_id, kind, text, status, error_code, error, "
+            "language FROM sent_messages WHERE message_id = ?",
             (message_id,),
         ).fetchone()
         return SentMessage(*row) if row else None
@@ -147,7 +176,7 @@ class DeliveryStore:
     async def get(self, message_id: str) -> Optional[SentMessage]:
         """Returns the record of a message, or None."""
         return await self._worker.run(
-            lambda connection: self._select(connection, message_id)
+            lambda connection: self._select(self._ready(connection), message_id)
         )
 
     async def close(self) -> None:

@@ -70,7 +70,7 @@ from channels.outbound import (
 from channels.queues import KeyedQueues
 from channels.settings import WhatsAppSettings
 from channels.signature import SIGNATURE_HEADER, verify
-from channels.texts import LanguageCache, detect_language
+from channels.texts import DEFAULT_LANGUAGE, response_language
 from channels.webhook_body import limit_body, read_body, too_large
 
 logger = logging.getLogger(__name__)
@@ -93,12 +93,13 @@ class WhatsAppOutput(OutputChannel):
     """Sends the assistant's responses through the WhatsApp Cloud API.
 
     Sending never raises: failures are logged by class (see ``channels/graph.py``);
-    outside the 24-hour window (131047) the configured template goes out instead.
+    outside the 24-hour window (131047) the configured template goes out instead. The
+    list button label and the template language are those of the response being sent
+    (``response_language``: the variation Rasa chose by the ``language`` slot).
 
     Args:
         client: Graph API client.
         settings: Channel settings (template name and languages).
-        languages: Per-citizen language cache (list button label, template language).
         registry: Short ids for over-long button payloads.
         delivery: Store of sent messages and their status, if any.
         kind: ``reply`` inside a conversation, ``notification`` when proactive.
@@ -113,14 +114,12 @@ class WhatsAppOutput(OutputChannel):
         self,
         client: GraphClient,
         settings: WhatsAppSettings,
-        languages: LanguageCache,
         registry: PayloadRegistry,
         delivery: Optional[DeliveryStore] = None,
         kind: str = REPLY,
     ) -> None:
         self.client = client
         self.settings = settings
-        self.languages = languages
         self.registry = registry
         self.delivery = delivery
         self.kind = kind
@@ -129,9 +128,11 @@ class WhatsAppOutput(OutputChannel):
         self, recipient_id: str, text: str, **kwargs: Any
     ) -> None:
         """Sends text, split at 4096 characters on sentence boundaries."""
-        self.languages.observe(recipient_id, text)
         await self._send_all(
-            recipient_id, [text_payload(part) for part in split_text(text)], text
+            recipient_id,
+            [text_payload(part) for part in split_text(text)],
+            text,
+            response_language(kwargs),
         )
 
     async def send_text_with_buttons(
@@ -142,22 +143,26 @@ class WhatsAppOutput(OutputChannel):
         **kwargs: Any,
     ) -> None:
         """Sends reply buttons (up to 3) or interactive lists (more)."""
-        self.languages.observe(recipient_id, text)
-        payloads = button_payloads(text, buttons, detect_language(text), self.registry)
-        await self._send_all(recipient_id, payloads, text)
+        language = response_language(kwargs)
+        payloads = button_payloads(text, buttons, language, self.registry)
+        await self._send_all(recipient_id, payloads, text, language)
 
     async def send_image_url(
         self, recipient_id: str, image: str, **kwargs: Any
     ) -> None:
         """Sends an image by URL (only the gateway's own files, see ``_send_media``)."""
-        await self._send_media(recipient_id, "image", {"url": image})
+        await self._send_media(
+            recipient_id, "image", {"url": image}, response_language(kwargs)
+        )
 
     async def send_attachment(
         self, recipient_id: str, attachment: Any, **kwargs: Any
     ) -> None:
         """Sends a document: a URL or ``{url, filename, caption}``."""
         spec = attachment if isinstance(attachment, dict) else {"url": attachment}
-        await self._send_media(recipient_id, "document", spec)
+        await self._send_media(
+            recipient_id, "document", spec, response_language(kwargs)
+        )
 
     async def send_custom_json(
         self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
@@ -168,18 +173,23 @@ class WhatsAppOutput(OutputChannel):
         ``document``/``image`` take a ``url`` of the gateway, plus optional ``filename``
         and ``caption``; certificates are sent this way.
         """
+        language = response_language(kwargs)
         for kind in ("document", "image"):
             if isinstance(json_message.get(kind), dict):
-                await self._send_media(recipient_id, kind, json_message[kind])
+                await self._send_media(recipient_id, kind, json_message[kind], language)
                 return
         raw = json_message.get("whatsapp")
         if isinstance(raw, dict) and _is_safe_raw_message(raw):
-            await self._send_all(recipient_id, [dict(raw)], None)
+            await self._send_all(recipient_id, [dict(raw)], None, language)
         else:
             logger.warning("WhatsApp cannot send custom JSON %.200s", json_message)
 
     async def _send_media(
-        self, recipient_id: str, kind: str, spec: Dict[str, Any]
+        self,
+        recipient_id: str,
+        kind: str,
+        spec: Dict[str, Any],
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         """Uploads a certificate from the gateway and sends it by media id.
 
@@ -206,7 +216,7 @@ class WhatsAppOutput(OutputChannel):
                 "Sending the link to %s: cannot fetch it (%s)", source, error
             )
             link = media_payload(kind, link=source, caption=caption, filename=filename)
-            await self._send_all(recipient_id, [link], caption or filename)
+            await self._send_all(recipient_id, [link], caption or filename, language)
             return
         try:
             media_id = await self.client.upload_media(data, filename or name, mime_type)
@@ -216,13 +226,16 @@ class WhatsAppOutput(OutputChannel):
         payload = media_payload(
             kind, media_id=media_id, caption=caption, filename=filename or name
         )
-        await self._send_all(recipient_id, [payload], caption or filename or name)
+        await self._send_all(
+            recipient_id, [payload], caption or filename or name, language
+        )
 
     async def _send_all(
         self,
         recipient_id: str,
         payloads: List[Dict[str, Any]],
         text: Optional[str],
+        language: str = DEFAULT_LANGUAGE,
     ) -> None:
         """Sends payloads in order; stops at the first failure.
 
@@ -230,6 +243,7 @@ class WhatsAppOutput(OutputChannel):
             recipient_id: Citizen's WhatsApp id.
             payloads: Message payloads without ``to``.
             text: The whole text, for the template outside the 24-hour window.
+            language: The response's language (the template's).
         """
         for payload in payloads:
             try:
@@ -238,20 +252,24 @@ class WhatsAppOutput(OutputChannel):
                 )
             except GraphError as error:
                 if error.code == OUTSIDE_WINDOW:
-                    await self.send_template(recipient_id, text or "")
+                    await self.send_template(recipient_id, text or "", language)
                 else:
                     log_graph_error(
                         error, f"{payload.get('type')} message to {recipient_id}"
                     )
                 return
-            await self._record(message_id, recipient_id, self.kind, text)
+            await self._record(message_id, recipient_id, self.kind, text, language)
 
-    async def send_template(self, recipient_id: str, text: str) -> None:
+    async def send_template(
+        self, recipient_id: str, text: str, language: str = DEFAULT_LANGUAGE
+    ) -> None:
         """Sends the approved notification template (outside the 24-hour window).
 
         Args:
             recipient_id: Citizen's WhatsApp id.
             text: The text that could not be sent, as the template's body variable.
+            language: The text's language: the template language is
+                ``WHATSAPP_TEMPLATE_LANGUAGES`` of it (English's when not mapped).
         """
         if not self.settings.template_name:
             logger.error(
@@ -261,23 +279,30 @@ class WhatsAppOutput(OutputChannel):
             )
             return
         languages = self.settings.template_languages
-        code = languages.get(detect_language(text)) or languages.get("en", "en")
+        code = languages.get(language) or languages.get(DEFAULT_LANGUAGE, "en")
         payload = template_payload(self.settings.template_name, code, text)
         try:
             message_id = await self.client.send_message({"to": recipient_id, **payload})
         except GraphError as error:
             log_graph_error(error, f"template {self.settings.template_name}")
             return
-        await self._record(message_id, recipient_id, "template", text)
+        await self._record(message_id, recipient_id, "template", text, language)
 
     async def _record(
-        self, message_id: str, recipient_id: str, kind: str, text: Optional[str]
+        self,
+        message_id: str,
+        recipient_id: str,
+        kind: str,
+        text: Optional[str],
+        language: str,
     ) -> None:
         if self.delivery is None or not message_id:
             return
         try:
             kept = text if kind == NOTIFICATION else None
-            await self.delivery.record_sent(message_id, recipient_id, kind, kept)
+            await self.delivery.record_sent(
+                message_id, recipient_id, kind, kept, language
+            )
         except Exception:
             logger.exception("Could not record WhatsApp message %s", message_id)
 
@@ -308,7 +333,6 @@ class WhatsAppInput(InputChannel):
     def __init__(self, settings: WhatsAppSettings) -> None:
         self.settings = settings
         self.client = GraphClient(settings)
-        self.languages = LanguageCache()
         self.registry = PayloadRegistry()
         self.queues = KeyedQueues()
         self._dedup: Optional[DedupStore] = None
@@ -404,7 +428,6 @@ class WhatsAppInput(InputChannel):
         return WhatsAppOutput(
             self.client,
             self.settings,
-            self.languages,
             self.registry,
             self._delivery,
             kind,
@@ -721,8 +744,6 @@ class WhatsAppInput(InputChannel):
                 metadata["whatsapp"]["caption"] = message.media["caption"]
         else:
             text = self.registry.resolve(message.text or "")
-            if message.type == "text":
-                self.languages.observe(message.wa_id, text)
         await on_new_message(
             UserMessage(
                 text,
@@ -792,7 +813,7 @@ class WhatsAppInput(InputChannel):
             return
         if code == OUTSIDE_WINDOW and record.text:
             await self._output(NOTIFICATION).send_template(
-                record.recipient_id, record.text
+                record.recipient_id, record.text, record.language or DEFAULT_LANGUAGE
             )
         else:
             logger.error(

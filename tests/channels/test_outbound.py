@@ -12,6 +12,7 @@ from channels.outbound import (
     split_text,
     template_payload,
 )
+from channels.texts import response_language
 from tests.channels.whatsapp_limits import assert_valid, units, validate_outgoing
 
 
@@ -173,3 +174,36 @@ def test_validate_outgoing_catches_broken_payloads():
     assert any("4 reply buttons" in p for p in problems)
     assert any("conjunct" in p for p in problems)
     assert any("unique" in p for p in problems)
+
+
+LANGUAGE_SLOT = {"type": "slot", "name": "language"}
+
+
+@pytest.mark.parametrize(
+    ("message", "language"),
+    [
+        (
+            {"text": "Hello", "utter_action": "utter_greet"},
+            "en",
+        ),  # the default variation
+        ({"condition": [{**LANGUAGE_SLOT, "value": "hi"}]}, "hi"),
+        ({"condition": [{**LANGUAGE_SLOT, "value": "hinglish"}]}, "hinglish"),
+        (
+            {
+                "condition": [
+                    {"type": "slot", "name": "language_locked", "value": True},
+                    {**LANGUAGE_SLOT, "value": "hi"},
+                ]
+            },
+            "hi",
+        ),
+        ({"condition": [{**LANGUAGE_SLOT, "value": "fr"}]}, "en"),
+        ({"condition": [{"type": "slot", "name": "service", "value": "hi"}]}, "en"),
+        ({"condition": None}, "en"),
+        ({"condition": "hi"}, "en"),
+        ({"condition": ["hi"]}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_the_language_of_a_response_is_its_variations_condition(message, language):
+    assert response_language(message) == language

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
+from pathlib import Path
 
 import pytest
+from rasa.core.actions.action import ActionBotResponse, RemoteAction
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import SlotSet
+from rasa.shared.core.trackers import DialogueStateTracker
 
-from channels.delivery import NOTIFICATION
-from channels.texts import text_for
+from channels.delivery import NOTIFICATION, DeliveryStore
+from channels.texts import response_language, text_for
 from channels.whatsapp import WhatsAppInput
 from tests.channels.conftest import messages_body, pdf_bytes, text_body
 from tests.channels.fake_gateway import GATEWAY_TOKEN
 from tests.channels.whatsapp_limits import assert_valid
 
 CITIZEN = "919800000001"
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+
+
+def hindi(value="hi"):
+    """What Rasa merges into a bot message of a ``language`` variation."""
+    return {"condition": [{"type": "slot", "name": "language", "value": value}]}
 
 
 def _is_text(record):
@@ -22,9 +36,11 @@ def _is_text(record):
     )
 
 
-def _send_text(server, channel, text="Your application was approved.", kind="reply"):
+def _send_text(
+    server, channel, text="Your application was approved.", kind="reply", **kwargs
+):
     output = channel._output(kind)
-    server.call(output.send_text_message(CITIZEN, text))
+    server.call(output.send_text_message(CITIZEN, text, **kwargs))
 
 
 @pytest.mark.parametrize(
@@ -65,12 +81,14 @@ def test_token_and_parameter_errors_are_logged_not_retried(
     assert hint in caplog.text
 
 
-def test_outside_24h_window_sends_template_in_citizens_language(serve, settings, graph):
+def test_outside_24h_window_sends_template_in_the_responses_language(
+    serve, settings, graph
+):
     channel = WhatsAppInput(settings)
     server = serve([channel])
-    channel.languages.observe(CITIZEN, "मेरा आवेदन कहाँ है")
     graph.fail(_is_text, 400, 131047)
-    _send_text(server, channel, "आपका आवेदन स्वीकृत हो गया है।\nधन्यवाद", NOTIFICATION)
+    text = "आपका आवेदन स्वीकृत हो गया है।\nधन्यवाद"
+    _send_text(server, channel, text, NOTIFICATION, **hindi())
     [template] = graph.messages("template")
     assert template["template"]["name"] == "application_update"
     assert template["template"]["language"] == {"code": "hi"}
@@ -84,7 +102,7 @@ def test_failed_status_131047_of_notification_falls_back_to_template(
 ):
     channel = WhatsAppInput(settings)
     server = serve([channel])
-    _send_text(server, channel, "Certificate ready", NOTIFICATION)
+    _send_text(server, channel, "प्रमाण पत्र तैयार है", NOTIFICATION, **hindi())
     assert len(graph.messages("text")) == 1
     [sent_id] = server.call(_all_ids(channel))
     assert server.call(channel._delivery.get(sent_id)).kind == NOTIFICATION
@@ -104,6 +122,7 @@ def test_failed_status_131047_of_notification_falls_back_to_template(
     server.drain()
     [template] = graph.messages("template")
     assert template["to"] == CITIZEN
+    assert template["template"]["language"] == {"code": "hi"}  # kept with the text
     stored = server.call(channel._delivery.get(sent_id))
     assert (stored.status, stored.error_code) == ("failed", 131047)
 
@@ -229,17 +248,97 @@ def test_long_text_is_split(serve, settings, graph):
     assert_valid(texts)
 
 
-def test_the_list_button_label_is_in_the_language_of_the_body(serve, settings, graph):
+def rasa_bot_messages(output, language, response, **kwargs):
+    """The dicts Rasa's processor hands ``output`` for one response.
+
+    Rasa's own code: the NLG picks the variation by the ``language`` slot of
+    domain.yml, ``RemoteAction._utter_responses`` (a custom action's
+    ``utter_message(response=...)``) or ``ActionBotResponse`` (a rule's ``utter_``) makes
+    the ``BotUttered``, and the processor sends ``BotUttered.message()``.
+    """
+    domain = Domain.load(str(DOMAIN_FILE))
+    tracker = DialogueStateTracker.from_events(
+        CITIZEN, [SlotSet("language", language)], slots=domain.slots
+    )
+    nlg = TemplatedNaturalLanguageGenerator(domain.responses)
+    if kwargs:
+        answer = {"response": response, **kwargs}
+        bots = asyncio.run(
+            RemoteAction._utter_responses([answer], output, nlg, tracker)
+        )
+    else:
+        bots = asyncio.run(
+            ActionBotResponse(response).run(output, nlg, tracker, domain)
+        )
+    return [bot.message() for bot in bots]
+
+
+BUTTONS = [{"title": f"Service {n}", "payload": f"/choose{n}"} for n in range(5)]
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("en", "Choose"), ("hi", "चुनें"), ("hinglish", "Chuniye")]
+)
+def test_the_list_label_is_in_the_language_rasa_chose(
+    serve, settings, graph, language, label
+):
+    """Hinglish and English look alike: only Rasa's choice of variation tells them apart."""
     channel = WhatsAppInput(settings)
     server = serve([channel])
-    channel.languages.observe(CITIZEN, "ok thanks")  # the citizen typed English last
-    buttons = [{"title": f"सेवा {n}", "payload": f"/choose{n}"} for n in range(5)]
-    server.call(
-        channel._output("reply").send_text_with_buttons(CITIZEN, "सेवा चुनें:", buttons)
-    )
+    output = channel._output("reply")
+    [message] = rasa_bot_messages(output, language, "utter_main_menu", buttons=BUTTONS)
+    assert response_language(message) == language
+    server.call(output.send_response(CITIZEN, message))
     [menu] = graph.messages("interactive")
-    assert menu["interactive"]["action"]["button"] == text_for("list_button", "hi")
-    assert channel.languages.get(CITIZEN) == "hi"
+    assert (
+        menu["interactive"]["action"]["button"]
+        == label
+        == text_for("list_button", language)
+    )
+    assert_valid(graph.messages())
+
+
+@pytest.mark.parametrize(
+    ("language", "code"), [("en", "en"), ("hi", "hi"), ("hinglish", "en_US")]
+)
+def test_the_template_is_in_the_language_rasa_chose(
+    serve, settings, graph, language, code
+):
+    languages = {"en": "en", "hi": "hi", "hinglish": "en_US"}
+    channel = WhatsAppInput(settings.with_changes(template_languages=languages))
+    server = serve([channel])
+    graph.fail(_is_text, 400, 131047)
+    output = channel._output(NOTIFICATION)
+    [message] = rasa_bot_messages(output, language, "utter_unsupported_message")
+    server.call(output.send_response(CITIZEN, message))
+    [template] = graph.messages("template")
+    assert template["template"]["language"] == {"code": code}
+
+
+def test_an_old_delivery_database_gets_the_language_column(tmp_path):
+    path = tmp_path / "delivery.db"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE sent_messages (message_id TEXT PRIMARY KEY, recipient_id "
+            "TEXT NOT NULL, kind TEXT NOT NULL, text TEXT, status TEXT NOT NULL, "
+            "error_code INTEGER, error TEXT, updated_at REAL NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO sent_messages VALUES ('wamid.old', 'c', 'notification', 't', "
+            "'sent', NULL, NULL, 0)"
+        )
+
+    async def use():
+        store = DeliveryStore(path)
+        try:
+            await store.record_sent("wamid.new", CITIZEN, NOTIFICATION, "t", "hi")
+            return await store.get("wamid.old"), await store.get("wamid.new")
+        finally:
+            await store.close()
+
+    before, after = asyncio.run(use())
+    assert (before.text, before.language) == ("t", None)
+    assert after.language == "hi"
 
 
 def test_a_raw_message_with_a_media_link_is_not_sent(serve, graph, gateway_channel):
