@@ -3,6 +3,12 @@
 A body holds ``entry[].changes[].value`` objects; each value may carry ``messages``
 (from citizens), ``statuses`` (of what we sent) and ``errors``. Every one is turned
 into an event, in body order, so nothing is silently dropped.
+
+Who writes: a message carries the citizen's number in ``from`` and, since 2026, their
+business-scoped user id (BSUID, ``IN.1502576394655843``) in ``from_user_id``. A citizen
+who adopted a WhatsApp username may arrive with the BSUID only (no ``from``); their
+``contacts[]`` entry then has ``user_id`` (and ``profile.username``) but no ``wa_id``.
+The conversation id is ``from`` when present, else the BSUID.
 """
 
 from __future__ import annotations
@@ -70,7 +76,8 @@ class InboundMessage:
     """One message from a citizen.
 
     Attributes:
-        wa_id: Citizen's WhatsApp id (the Rasa sender id).
+        sender_id: The conversation id (Rasa's sender id): the number in ``from``, or
+            the BSUID when WhatsApp withholds the number.
         message_id: WhatsApp message id (``wamid...``), used for de-duplication.
         type: WhatsApp message type (``text``, ``image``, ``interactive`` ...).
         action: What to do: :data:`TEXT`, :data:`MEDIA`, :data:`UNSUPPORTED`,
@@ -81,9 +88,12 @@ class InboundMessage:
         phone_number_id: Business phone number that received the message.
         media: For :data:`MEDIA`: ``id``, ``mime_type``, ``filename``, ``caption``.
         extra: More metadata for the actions (location details, referral, context).
+        phone: The citizen's WhatsApp number (``from``), if WhatsApp sent it.
+        user_id: The citizen's business-scoped user id (``from_user_id``), if sent.
+        username: The citizen's WhatsApp username (``contacts[].profile.username``).
     """
 
-    wa_id: str
+    sender_id: str
     message_id: str
     type: str
     action: str
@@ -93,11 +103,20 @@ class InboundMessage:
     phone_number_id: Optional[str] = None
     media: Dict[str, Any] = field(default_factory=dict)
     extra: Dict[str, Any] = field(default_factory=dict)
+    phone: Optional[str] = None
+    user_id: Optional[str] = None
+    username: Optional[str] = None
 
     def metadata(self) -> Dict[str, Any]:
-        """The ``whatsapp`` metadata handed to Rasa with this message."""
+        """The ``whatsapp`` details handed to Rasa with this message (diagnostics).
+
+        ``wa_id`` is WhatsApp's number of the citizen (None when withheld), ``user_id``
+        their business-scoped user id. Actions read ``metadata.citizen`` instead.
+        """
         data: Dict[str, Any] = {
-            "wa_id": self.wa_id,
+            "wa_id": self.phone,
+            "user_id": self.user_id,
+            "username": self.username,
             "profile_name": self.profile_name,
             "message_id": self.message_id,
             "timestamp": self.timestamp,
@@ -149,6 +168,9 @@ def excerpt(value: Any) -> str:
 
 MAX_TEXT_CHARS = 4096  # WhatsApp's own limit on a text message
 MAX_ID_CHARS = 256  # wamid... ids are about 60 characters, WhatsApp ids 15 digits
+# A business-scoped user id: country code, period, up to 128 letters and digits; a parent
+# BSUID (shared by linked business portfolios) has ``ENT.`` after the country code.
+BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -243,6 +265,26 @@ def _id(value: Any, name: str) -> str:
     return text
 
 
+def _optional_id(value: Any, name: str) -> Optional[str]:
+    """An id that may be absent (missing, null or empty); present, it must be valid."""
+    if value is None or value == "":
+        return None
+    return _id(value, name)
+
+
+def _user_id(value: Any, name: str) -> Optional[str]:
+    """A business-scoped user id, or None when absent.
+
+    Raises:
+        ValueError: When present but not of the BSUID's shape (it becomes a
+            conversation id, a URL segment and a header value).
+    """
+    user_id = _optional_id(value, name)
+    if user_id is not None and not BSUID.fullmatch(user_id):
+        raise ValueError(f"{name} is not a business-scoped user id")
+    return user_id
+
+
 def _errors(value: Any) -> List[Dict[str, Any]]:
     """Error objects (anything that is not an object is left out)."""
     return [error for error in _items(value, "errors") if isinstance(error, dict)]
@@ -251,11 +293,21 @@ def _errors(value: Any) -> List[Dict[str, Any]]:
 def _parse_value(value: Dict[str, Any]) -> List[Event]:
     events: List[Event] = []
     phone_number_id = _text(_dict(value.get("metadata")).get("phone_number_id"))
-    names: Dict[str, Optional[str]] = {}
+    # Each contact by the citizen's number and by their BSUID.
+    contacts: Dict[str, Dict[str, Any]] = {}
     for contact in _items(value.get("contacts"), "contacts"):
-        wa_id = _text(_dict(contact).get("wa_id"), MAX_ID_CHARS)
-        if wa_id:
-            names[wa_id] = _text(_dict(_dict(contact).get("profile")).get("name"))
+        contact = _dict(contact)
+        profile = _dict(contact.get("profile"))
+        user_id = _text(contact.get("user_id"), MAX_ID_CHARS)
+        found = {
+            "name": _text(profile.get("name")),
+            "username": _text(profile.get("username"), 64),
+            "user_id": user_id if user_id and BSUID.fullmatch(user_id) else None,
+        }
+        for key in ("wa_id", "user_id"):
+            contact_id = _text(contact.get(key), MAX_ID_CHARS)
+            if contact_id:
+                contacts[contact_id] = found
     value_errors = _errors(value.get("errors"))
     messages = _items(value.get("messages"), "messages")
     for message in messages:
@@ -266,7 +318,12 @@ def _parse_value(value: Dict[str, Any]) -> List[Event]:
                 "Skipping malformed WhatsApp message (%s): %s", e, excerpt(message)
             )
             continue
-        parsed.profile_name = names.get(parsed.wa_id)
+        contact = contacts.get(parsed.phone or "") or contacts.get(
+            parsed.user_id or "", {}
+        )
+        parsed.profile_name = contact.get("name")
+        parsed.username = contact.get("username")
+        parsed.user_id = parsed.user_id or contact.get("user_id")
         parsed.phone_number_id = phone_number_id
         events.append(parsed)
     for status in _items(value.get("statuses"), "statuses"):
@@ -292,7 +349,10 @@ def parse_status(status: Any) -> StatusUpdate:
     return StatusUpdate(
         message_id=_id(status.get("id"), "id"),
         status=_text(status.get("status"), 64) or "",
-        recipient_id=_text(status.get("recipient_id"), MAX_ID_CHARS) or "",
+        # A message sent to a BSUID may come back without the number.
+        recipient_id=_text(status.get("recipient_id"), MAX_ID_CHARS)
+        or _text(status.get("recipient_user_id"), MAX_ID_CHARS)
+        or "",
         timestamp=_text(status.get("timestamp"), 64),
         errors=[_status_error(error) for error in _errors(status.get("errors"))],
     )
@@ -325,18 +385,32 @@ def parse_message(
         The message with its action and the text for Rasa.
 
     Raises:
-        ValueError: When the message is not an object, has no usable ``from`` or
-            ``id``, or a location without valid coordinates.
+        ValueError: When the message is not an object, has neither a usable ``from``
+            nor a business-scoped ``from_user_id``, no usable ``id``, or a location
+            without valid coordinates.
     """
     if not isinstance(message, dict):
         raise ValueError("message is not an object")
     kind = _text(message.get("type"), 64) or ""
+    phone = _optional_id(message.get("from"), "from")
+    try:
+        user_id = _user_id(message.get("from_user_id"), "from_user_id")
+    except ValueError:
+        if phone is None:
+            raise
+        logger.warning("Ignoring a malformed from_user_id of a message from %s", phone)
+        user_id = None
+    sender_id = phone or user_id
+    if sender_id is None:
+        raise ValueError("neither from nor from_user_id")
     parsed = InboundMessage(
-        wa_id=_id(message.get("from"), "from"),
+        sender_id=sender_id,
         message_id=_id(message.get("id"), "id"),
         type=kind,
         action=UNSUPPORTED,
         timestamp=_text(message.get("timestamp"), 64),
+        phone=phone,
+        user_id=user_id,
     )
     context = message.get("context")
     if isinstance(context, dict) and context:
@@ -429,7 +503,10 @@ def to_payload(event: Union[InboundMessage, StatusUpdate]) -> Tuple[str, str]:
 def from_payload(
     kind: str, data: Dict[str, Any]
 ) -> Union[InboundMessage, StatusUpdate]:
-    """Decodes what :func:`to_payload` encoded."""
+    """Decodes what :func:`to_payload` encoded (also rows stored before BSUIDs)."""
     if kind == MESSAGE:
+        if "wa_id" in data:  # the number was the only id then
+            data = {**data, "sender_id": data["wa_id"], "phone": data["wa_id"]}
+            del data["wa_id"]
         return InboundMessage(**data)
     return StatusUpdate(**data)

@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import regex
 
+from channels.metadata import whatsapp_number
 from channels.texts import text_for
 
 TEXT_MAX = 4096
@@ -173,6 +174,21 @@ class PayloadRegistry:
     def resolve(self, button_id: str) -> str:
         """Returns the payload behind a button id (the id itself when not registered)."""
         return self._payloads.get(button_id, button_id)
+
+
+def addressed(recipient_id: str, payload: Dict[str, Any]) -> Dict[str, Any]:
+    """``payload`` addressed to a citizen, as the Cloud API takes it.
+
+    A phone number goes in ``to``; anything else is a business-scoped user id (a citizen
+    whose number WhatsApp withholds), which goes in ``recipient``.
+
+    Args:
+        recipient_id: The conversation id.
+        payload: A message payload without an address.
+    """
+    number = whatsapp_number(recipient_id)
+    address = {"to": number} if number else {"recipient": recipient_id}
+    return {**address, **payload}
 
 
 def text_payload(body: str) -> Dict[str, Any]:

@@ -59,8 +59,10 @@ from channels.media import (
     is_gateway_file,
     problem_reason,
 )
+from channels.metadata import Citizen, channel_metadata, indian_mobile
 from channels.outbound import (
     PayloadRegistry,
+    addressed,
     button_payloads,
     media_payload,
     split_text,
@@ -240,15 +242,15 @@ class WhatsAppOutput(OutputChannel):
         """Sends payloads in order; stops at the first failure.
 
         Args:
-            recipient_id: Citizen's WhatsApp id.
-            payloads: Message payloads without ``to``.
+            recipient_id: The conversation id: the citizen's number or their BSUID.
+            payloads: Message payloads without ``to``/``recipient``.
             text: The whole text, for the template outside the 24-hour window.
             language: The response's language (the template's).
         """
         for payload in payloads:
             try:
                 message_id = await self.client.send_message(
-                    {"to": recipient_id, **payload}
+                    addressed(recipient_id, payload)
                 )
             except GraphError as error:
                 if error.code == OUTSIDE_WINDOW:
@@ -266,7 +268,7 @@ class WhatsAppOutput(OutputChannel):
         """Sends the approved notification template (outside the 24-hour window).
 
         Args:
-            recipient_id: Citizen's WhatsApp id.
+            recipient_id: The conversation id: the citizen's number or their BSUID.
             text: The text that could not be sent, as the template's body variable.
             language: The text's language: the template language is
                 ``WHATSAPP_TEMPLATE_LANGUAGES`` of it (English's when not mapped).
@@ -282,7 +284,9 @@ class WhatsAppOutput(OutputChannel):
         code = languages.get(language) or languages.get(DEFAULT_LANGUAGE, "en")
         payload = template_payload(self.settings.template_name, code, text)
         try:
-            message_id = await self.client.send_message({"to": recipient_id, **payload})
+            message_id = await self.client.send_message(
+                addressed(recipient_id, payload)
+            )
         except GraphError as error:
             log_graph_error(error, f"template {self.settings.template_name}")
             return
@@ -484,7 +488,7 @@ class WhatsAppInput(InputChannel):
             message = isinstance(event, InboundMessage)
             new_events.append(
                 NewEvent(
-                    queue_key=event.wa_id
+                    queue_key=event.sender_id
                     if message
                     else f"status:{event.recipient_id}",
                     kind=kind,
@@ -680,9 +684,9 @@ class WhatsAppInput(InputChannel):
         if store is None:
             return False
         try:
-            tracker = await store.retrieve(message.wa_id)
+            tracker = await store.retrieve(message.sender_id)
         except Exception:
-            logger.exception("Could not read the tracker of %s", message.wa_id)
+            logger.exception("Could not read the tracker of %s", message.sender_id)
             return False
         for event in reversed(list(tracker.events) if tracker else []):
             metadata = getattr(event, "metadata", None) or {}
@@ -730,27 +734,33 @@ class WhatsAppInput(InputChannel):
             logger.info("WhatsApp message %s already reached Rasa", message.message_id)
             return
         self._background(self._mark_read(message.message_id))
-        metadata: Dict[str, Any] = {"whatsapp": message.metadata()}
+        whatsapp = message.metadata()
+        document: Optional[Dict[str, Any]] = None
         if message.action == UNSUPPORTED:
             logger.info(
-                "Unsupported WhatsApp %s message from %s", message.type, message.wa_id
+                "Unsupported WhatsApp %s message from %s",
+                message.type,
+                message.sender_id,
             )
             text = UNSUPPORTED_INTENT
         elif message.action == MEDIA:
             document, text = await self._receive_document(message)
-            if document is not None:
-                metadata["document"] = document
             if message.media.get("caption"):
-                metadata["whatsapp"]["caption"] = message.media["caption"]
+                whatsapp["caption"] = message.media["caption"]
         else:
             text = self.registry.resolve(message.text or "")
+        citizen = Citizen(
+            message.sender_id, message.profile_name, indian_mobile(message.phone)
+        )
         await on_new_message(
             UserMessage(
                 text,
                 self._output(REPLY),
-                message.wa_id,
+                message.sender_id,
                 input_channel=self.name(),
-                metadata=metadata,
+                metadata=channel_metadata(
+                    "whatsapp", citizen, document=document, whatsapp=whatsapp
+                ),
             )
         )
 
@@ -772,14 +782,16 @@ class WhatsAppInput(InputChannel):
                 message.media.get("filename"),
                 message.media.get("mime_type"),
                 documents,
-                sender_id=message.wa_id,
+                sender_id=message.sender_id,
             )
         except DocumentRejected as error:
-            logger.info("Rejected %s from %s: %s", message.type, message.wa_id, error)
+            logger.info(
+                "Rejected %s from %s: %s", message.type, message.sender_id, error
+            )
             problem: Exception = error
         except DocumentStoreUnavailable as error:
             logger.warning(
-                "Document store unavailable for %s: %s", message.wa_id, error
+                "Document store unavailable for %s: %s", message.sender_id, error
             )
             problem = error
         except GraphError as error:

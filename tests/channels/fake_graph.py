@@ -213,7 +213,17 @@ class FakeGraph:
             return web.json_response(
                 {
                     "messaging_product": "whatsapp",
-                    "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                    "contacts": [
+                        {
+                            "input": body.get("to") or body.get("recipient"),
+                            **({"wa_id": body["to"]} if body.get("to") else {}),
+                            **(
+                                {"user_id": body["recipient"]}
+                                if body.get("recipient")
+                                else {}
+                            ),
+                        }
+                    ],
                     "messages": [{"id": message_id}],
                 }
             )

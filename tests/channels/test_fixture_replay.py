@@ -94,6 +94,14 @@ def test_replayed_sample_gets_expected_treatment(
         assert whatsapp["wa_id"] == "972987654321" == message.sender_id
         assert whatsapp["message_id"]
         assert whatsapp["profile_name"] in ("Test Name", None)
+        # The samples' contacts carry the BSUID next to the number (2026 shape).
+        assert whatsapp["user_id"] == "US.13491208655302741918"
+        assert message.metadata["channel"] == "whatsapp"
+        assert message.metadata["citizen"] == {
+            "id": "972987654321",
+            "name": whatsapp["profile_name"],
+            "phone": None,  # not an Indian mobile number
+        }
         assert len(graph.read_receipts()) == 1
         if expected[1] == "/document_uploaded":
             document = message.metadata["document"]

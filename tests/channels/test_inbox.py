@@ -159,7 +159,7 @@ def test_rows_left_pending_are_processed_at_the_next_start(serve, settings):
         new = []
         for event in events:
             kind, payload = to_payload(event)
-            new.append(NewEvent(event.wa_id, kind, event.message_id, payload))
+            new.append(NewEvent(event.sender_id, kind, event.message_id, payload))
         stored = await inbox.add(new)
         await inbox.start(stored[1])
         for _ in range(3):  # tried 3 times: it brought the process down each time

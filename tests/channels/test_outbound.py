@@ -6,11 +6,13 @@ import pytest
 
 from channels.outbound import (
     PayloadRegistry,
+    addressed,
     button_payloads,
     graphemes,
     shorten,
     split_text,
     template_payload,
+    text_payload,
 )
 from channels.texts import response_language
 from tests.channels.whatsapp_limits import assert_valid, units, validate_outgoing
@@ -207,3 +209,17 @@ LANGUAGE_SLOT = {"type": "slot", "name": "language"}
 )
 def test_the_language_of_a_response_is_its_variations_condition(message, language):
     assert response_language(message) == language
+
+
+@pytest.mark.parametrize(
+    ("recipient", "address"),
+    [
+        ("919800000001", {"to": "919800000001"}),
+        ("IN.1502576394655843", {"recipient": "IN.1502576394655843"}),
+        ("US.ENT.11815799212886844830", {"recipient": "US.ENT.11815799212886844830"}),
+    ],
+)
+def test_a_number_goes_in_to_anything_else_in_recipient(recipient, address):
+    payload = text_payload("Namaste")
+    assert addressed(recipient, payload) == {**address, **payload}
+    assert_valid([{"messaging_product": "whatsapp", **addressed(recipient, payload)}])

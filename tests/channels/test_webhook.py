@@ -19,11 +19,14 @@ from channels.settings import WhatsAppSettings
 from channels.whatsapp import WhatsAppInput
 from tests.channels.conftest import (
     APP_SECRET,
+    PHONE_NUMBER_ID,
     VERIFY_TOKEN,
     messages_body,
+    png_bytes,
     text_body,
 )
 from tests.channels.test_dedup import SilentRedis
+from tests.channels.test_sending import _all_ids
 from tests.channels.whatsapp_limits import assert_valid
 
 
@@ -60,6 +63,14 @@ def test_text_reaches_rasa_with_metadata_and_is_marked_read(serve, settings, gra
     [message] = server.received
     assert (message.text, message.sender_id) == ("Hi", "919800000001")
     assert message.input_channel == "whatsapp"
+    # The shared contract (channels/metadata.py): what the actions read.
+    assert message.metadata["channel"] == "whatsapp"
+    assert message.metadata["citizen"] == {
+        "id": "919800000001",
+        "name": "Asha",
+        "phone": "9800000001",
+    }
+    assert "document" not in message.metadata
     assert message.metadata["whatsapp"]["wa_id"] == "919800000001"
     assert message.metadata["whatsapp"]["profile_name"] == "Asha"
     assert message.metadata["whatsapp"]["message_id"] == "wamid.1"
@@ -327,3 +338,150 @@ def test_redis_that_never_answers_neither_blocks_nor_duplicates(
     assert any("wamid.redis-down" in text for text in warnings)
     assert silent_redis.connections >= 1
     silent_redis.stop()
+
+
+# A citizen with a WhatsApp username (2026): WhatsApp withholds the number and sends the
+# business-scoped user id (BSUID) instead. Same shape as the shared fixtures
+# (../shared/fixtures/whatsapp-cloud-api/message.json, "text"), without "from"/"wa_id".
+BSUID = "IN.1502576394655843"
+
+
+def bsuid_only_body(message):
+    return {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1234567890987654321",
+                "changes": [
+                    {
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "911100000000",
+                                "phone_number_id": PHONE_NUMBER_ID,
+                            },
+                            "contacts": [
+                                {
+                                    "profile": {
+                                        "name": "Sunita Devi",
+                                        "username": "@sunita.delhi",
+                                    },
+                                    "user_id": BSUID,
+                                }
+                            ],
+                            "messages": [
+                                {
+                                    "from_user_id": BSUID,
+                                    "timestamp": "1767225600",
+                                    **message,
+                                }
+                            ],
+                        },
+                        "field": "messages",
+                    }
+                ],
+            }
+        ],
+    }
+
+
+def test_a_citizen_known_only_by_bsuid_is_a_conversation_and_is_answered(
+    serve, settings, graph
+):
+    async def rasa(message):
+        await message.output_channel.send_response(
+            message.sender_id,
+            {
+                "text": "आप कौन सी सेवा चाहते हैं?",
+                "buttons": [
+                    {"title": f"सेवा {n}", "payload": f"/choose{n}"} for n in range(5)
+                ],
+                "condition": [{"type": "slot", "name": "language", "value": "hi"}],
+            },
+        )
+
+    server = serve([WhatsAppInput(settings)], rasa)
+    body = bsuid_only_body(
+        {"id": "wamid.bsuid.1", "type": "text", "text": {"body": "नमस्ते"}}
+    )
+    assert server.post_whatsapp(body).status_code == 200
+    server.drain()
+    [message] = server.received
+    assert (message.text, message.sender_id) == ("नमस्ते", BSUID)
+    assert message.input_channel == "whatsapp"
+    assert message.metadata["channel"] == "whatsapp"
+    assert message.metadata["citizen"] == {
+        "id": BSUID,
+        "name": "Sunita Devi",
+        "phone": None,  # never taken from the BSUID
+    }
+    whatsapp = message.metadata["whatsapp"]
+    assert (whatsapp["wa_id"], whatsapp["user_id"], whatsapp["username"]) == (
+        None,
+        BSUID,
+        "@sunita.delhi",
+    )
+    assert whatsapp["message_id"] == "wamid.bsuid.1"
+    # The reply goes to the BSUID in "recipient" ("to" is only for a phone number).
+    [menu] = graph.messages()
+    assert menu["recipient"] == BSUID and "to" not in menu
+    assert menu["interactive"]["action"]["button"] == "चुनें"
+    assert_valid(graph.messages() + graph.read_receipts())
+
+    # Its delivery status comes back with the BSUID only.
+    channel = server.channels[0]
+    [sent_id] = server.call(_all_ids(channel))
+    status_body = bsuid_only_body({})
+    value = status_body["entry"][0]["changes"][0]["value"]
+    del value["messages"]
+    value["statuses"] = [
+        {
+            "id": sent_id,
+            "status": "delivered",
+            "timestamp": "1767225601",
+            "recipient_user_id": BSUID,
+        }
+    ]
+    assert server.post_whatsapp(status_body).status_code == 200
+    server.drain()
+    record = server.call(channel._delivery.get(sent_id))
+    assert (record.recipient_id, record.status) == (BSUID, "delivered")
+
+
+def test_a_bsuid_citizens_file_is_stored_as_theirs(
+    serve, settings, graph, document_gateway
+):
+    graph.add_media("m-bsuid", png_bytes(), "image/png")
+    server = serve([WhatsAppInput(settings)])
+    body = bsuid_only_body(
+        {
+            "id": "wamid.bsuid.2",
+            "type": "image",
+            "image": {"id": "m-bsuid", "mime_type": "image/png"},
+        }
+    )
+    assert server.post_whatsapp(body).status_code == 200
+    server.drain()
+    [message] = server.received
+    assert (message.text, message.sender_id) == ("/document_uploaded", BSUID)
+    assert message.metadata["citizen"]["id"] == BSUID
+    assert message.metadata["document"]["mime_type"] == "image/png"
+    assert document_gateway.blob(message.metadata["document"]["id"]).is_file()
+
+
+def test_a_number_and_a_bsuid_the_number_is_the_conversation(serve, settings):
+    body = text_body("919800000005", "wamid.both", "Hi", "Ravi")
+    value = body["entry"][0]["changes"][0]["value"]
+    value["contacts"][0]["user_id"] = BSUID
+    value["messages"][0]["from_user_id"] = BSUID
+    server = serve([WhatsAppInput(settings)])
+    server.post_whatsapp(body)
+    server.drain()
+    [message] = server.received
+    assert message.sender_id == "919800000005"
+    assert message.metadata["citizen"] == {
+        "id": "919800000005",
+        "name": "Ravi",
+        "phone": "9800000005",
+    }
+    assert message.metadata["whatsapp"]["user_id"] == BSUID

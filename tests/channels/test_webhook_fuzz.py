@@ -15,7 +15,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from bench.fuzz_webhooks import fire, whatsapp_payloads
-from channels.inbound import parse_webhook
+from channels.inbound import from_payload, parse_webhook, to_payload
 from channels.inbox import SQLiteInbox
 from channels.settings import TwilioSettings
 from channels.signature import sign
@@ -129,6 +129,62 @@ def test_message_fields_of_the_wrong_type_or_size(fields, text):
     else:
         [event] = events
         assert event.text == text
+
+
+@pytest.mark.parametrize(
+    ("fields", "sender", "user_id"),
+    [
+        (
+            {"from_user_id": "IN.1502576394655843"},
+            "919800000001",
+            "IN.1502576394655843",
+        ),
+        ({"from": None, "from_user_id": "IN.15025763"}, "IN.15025763", "IN.15025763"),
+        ({"from": "", "from_user_id": "US.ENT.118157992"}, "US.ENT.118157992", None),
+        ({"from_user_id": "../../x"}, "919800000001", None),  # ignored, number kept
+        ({"from": None, "from_user_id": "../../x"}, None, None),
+        ({"from": None, "from_user_id": "IN.1/2"}, None, None),
+        ({"from": None, "from_user_id": "in.123"}, None, None),
+        ({"from": None, "from_user_id": "IN." + "1" * 129}, None, None),
+        ({"from": None}, None, None),
+    ],
+)
+def test_the_sender_is_the_number_else_a_well_formed_bsuid(fields, sender, user_id):
+    events = parse_webhook(_message(text={"body": "ok"}, **fields))
+    if sender is None:
+        assert events == []
+        return
+    [event] = events
+    assert event.sender_id == sender
+    if user_id is not None:
+        assert event.user_id == user_id
+
+
+def test_a_row_stored_before_bsuids_is_read_back():
+    row = {
+        "wa_id": "919800000001",
+        "message_id": "wamid.old",
+        "type": "text",
+        "action": "text",
+        "text": "Hi",
+        "profile_name": "Asha",
+        "timestamp": "1",
+        "phone_number_id": "1",
+        "media": {},
+        "extra": {},
+    }
+    event = from_payload("message", row)
+    assert (event.sender_id, event.phone, event.user_id) == (
+        "919800000001",
+        "919800000001",
+        None,
+    )
+    assert from_payload(*_round_trip(event)) == event
+
+
+def _round_trip(event):
+    kind, payload = to_payload(event)
+    return kind, json.loads(payload)
 
 
 def test_status_error_codes_are_typed():

@@ -63,8 +63,11 @@ def validate_outgoing(payload: Dict[str, Any]) -> List[str]:
         if indicator is not None and indicator != {"type": "text"}:
             problems.append(f"bad typing_indicator {indicator}")
         return problems
-    if not payload.get("to"):
-        problems.append("missing 'to'")
+    # A phone number in ``to``, a business-scoped user id in ``recipient``: one of them.
+    if bool(payload.get("to")) == bool(payload.get("recipient")):
+        problems.append("needs exactly one of 'to' and 'recipient'")
+    elif payload.get("to") and not str(payload["to"]).isdigit():
+        problems.append(f"'to' is not a phone number: {payload['to']!r}")
     kind = payload.get("type")
     if kind == "text":
         _check_text(
