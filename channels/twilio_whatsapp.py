@@ -48,7 +48,15 @@ from channels.documents import (
     store_document,
 )
 from channels.graph import _host_matches, _is_loopback, read_limited
-from channels.inbound import DOCUMENT_INTENT, LOCATION_INTENT
+from channels.inbound import (
+    DOCUMENT_INTENT,
+    DOWNLOAD_FAILED,
+    LOCATION_INTENT,
+    STORE_UNAVAILABLE,
+    UNREADABLE,
+    UNSUPPORTED_INTENT,
+    document_rejected,
+)
 from channels.metadata import Citizen, channel_metadata, indian_mobile
 from channels.settings import TwilioSettings
 from channels.webhook_body import limit_body, read_body, too_large
@@ -57,19 +65,12 @@ from infra.settings import origin
 logger = logging.getLogger(__name__)
 
 TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
-DOCUMENT_REJECTED_INTENT = "/document_rejected"
-UNSUPPORTED_INTENT = "/unsupported_message"
 MAX_MEDIA = 10  # Twilio's own limit of media items per message
-# The ``reason`` of /document_rejected:
-UNREADABLE = "unreadable"  # refused: wrong type, too large, corrupt or unsafe
-DOWNLOAD_FAILED = "download_failed"  # not downloaded from Twilio
-STORE_UNAVAILABLE = "store_unavailable"  # the gateway's document store is down
 _MAX_REDIRECTS = 3
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Twilio may call the webhook before the media is readable (an intermittent 404 that
 # goes away within seconds): a 404 is tried once more after this many seconds.
 _NOT_YET_DELAY = 1.0
-_MIB = 1024 * 1024
 
 
 class MediaDownloadError(Exception):
@@ -191,24 +192,6 @@ def is_document_type(content_type: Optional[str]) -> bool:
         return True
     major = kind.partition("/")[0]
     return major in ("image", "application") and kind != "image/webp"
-
-
-def document_rejected(reason: str, max_bytes: int) -> str:
-    """``/document_rejected{"reason": ...}``, with ``max_mb`` for an unreadable file.
-
-    The same message as the WhatsApp Cloud API channel's (``components/payload_guard.py``
-    admits it); ``max_bytes`` is ``DOCUMENTS_MAX_BYTES``, told to the citizen.
-    """
-    entities: Dict[str, Any] = {"reason": reason}
-    if reason == UNREADABLE:
-        entities["max_mb"] = _max_mb(max_bytes)
-    return DOCUMENT_REJECTED_INTENT + json.dumps(entities)
-
-
-def _max_mb(max_bytes: int) -> float:
-    """``max_bytes`` in MiB, to two decimals (5242880 -> 5, 65536 -> 0.06)."""
-    value = round(max_bytes / _MIB, 2)
-    return int(value) if value.is_integer() else value
 
 
 class TwilioWhatsAppInput(TwilioInput):
