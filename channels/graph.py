@@ -9,7 +9,6 @@ exponential backoff for what is temporary (HTTP 5xx, network errors, throughput 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import random
 from typing import Any, Callable, Dict, Iterable, Optional
@@ -17,6 +16,7 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
+from channels.media_urls import MediaUrl
 from channels.settings import WhatsAppSettings
 from infra.settings import origin
 
@@ -98,33 +98,6 @@ def _redacted(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}{parts.path}"[:200]
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _host_matches(entry: str, host: str, port: int, default_port: int) -> bool:
-    """``host``, ``host:port`` or ``*.domain`` (any subdomain) against a URL's host.
-
-    Without a port, the entry allows the scheme's default port only.
-    """
-    entry = entry.strip().lower()
-    name, wanted_port = entry, ""
-    if entry.count(":") == 1:  # not an IPv6 address
-        name, _, wanted_port = entry.partition(":")
-    if not wanted_port.isdigit() and wanted_port:
-        return False
-    if (int(wanted_port) if wanted_port else default_port) != port:
-        return False
-    if name.startswith("*."):
-        return host.endswith(name[1:]) and host != name[2:]
-    return bool(name) and host == name
-
-
 def media_url_allowed(url: str, graph_url: str, hosts: Iterable[str]) -> bool:
     """Whether the Graph API token may be sent to ``url``.
 
@@ -139,24 +112,16 @@ def media_url_allowed(url: str, graph_url: str, hosts: Iterable[str]) -> bool:
         graph_url: ``WHATSAPP_GRAPH_URL``.
         hosts: Extra allowed hosts.
     """
-    try:
-        parts = urlsplit(url)
-        default_port = {"http": 80, "https": 443}.get(parts.scheme, 0)
-        port = parts.port or default_port
-    except ValueError:
+    target = MediaUrl.parse(url)
+    if target is None:
         return False
-    host = (parts.hostname or "").lower()
-    if not host or parts.username is not None or parts.password is not None:
-        return False
-    if parts.scheme == "http":
-        graph_host = (urlsplit(graph_url).hostname or "").lower()
-        if not (_is_loopback(graph_host) and _is_loopback(host)):
+    if target.scheme == "http":
+        graph = MediaUrl.parse(graph_url)
+        if not (target.local_http and graph is not None and graph.local_http):
             return False
-    elif parts.scheme != "https":
-        return False
     if origin(url) == origin(graph_url):
         return True
-    return any(_host_matches(entry, host, port, default_port) for entry in hosts)
+    return target.listed_in(hosts)
 
 
 def log_graph_error(error: GraphError, what: str) -> None:

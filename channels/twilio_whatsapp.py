@@ -47,7 +47,7 @@ from channels.documents import (
     DocumentStoreUnavailable,
     store_document,
 )
-from channels.graph import _host_matches, _is_loopback, read_limited
+from channels.graph import read_limited
 from channels.inbound import (
     DOCUMENT_INTENT,
     DOWNLOAD_FAILED,
@@ -57,6 +57,7 @@ from channels.inbound import (
     UNSUPPORTED_INTENT,
     document_rejected,
 )
+from channels.media_urls import MediaUrl
 from channels.metadata import Citizen, channel_metadata, indian_mobile
 from channels.settings import TwilioSettings
 from channels.webhook_body import limit_body, read_body, too_large
@@ -93,20 +94,10 @@ def media_url_allowed(url: str, hosts: Tuple[str, ...]) -> bool:
     host listed with its port (the tests' fake Twilio). Never a URL with a user name or
     password.
     """
-    try:
-        parts = urlsplit(url)
-        default_port = {"http": 80, "https": 443}.get(parts.scheme, 0)
-        port = parts.port or default_port
-    except ValueError:
+    target = MediaUrl.parse(url)
+    if target is None or (target.scheme == "http" and not target.local_http):
         return False
-    host = (parts.hostname or "").lower()
-    if not host or parts.username is not None or parts.password is not None:
-        return False
-    if parts.scheme == "http" and not _is_loopback(host):
-        return False
-    if parts.scheme not in ("http", "https"):
-        return False
-    return any(_host_matches(entry, host, port, default_port) for entry in hosts)
+    return target.listed_in(hosts)
 
 
 async def download_media(

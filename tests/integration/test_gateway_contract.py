@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import pytest
@@ -22,6 +21,8 @@ from actions.edistrict_client import ClientSettings, EDistrictClient, EDistrictE
 from actions.gateway_models import Application
 from catalog.loader import load_catalog
 from catalog.model import Service
+from channels.documents import store_document
+from channels.settings import DocumentSettings
 from tests.integration.e2e import OFFICER_TOKEN, answer_field, jpeg
 from tests.integration.servers import Server, free_port, gateway_server
 
@@ -53,6 +54,13 @@ def gateway(tmp_path_factory) -> Iterator[Server]:
 
 def _url(server: Server) -> str:
     return f"http://127.0.0.1:{server.port}"
+
+
+def documents(server: Server) -> DocumentSettings:
+    """The channels' access to the gateway's document store."""
+    return DocumentSettings.from_env(
+        {"EDISTRICT_URL": _url(server), "EDISTRICT_SERVICE_TOKEN": SERVICE_TOKEN}
+    )
 
 
 def client(server: Server, citizen: str = CITIZEN) -> EDistrictClient:
@@ -94,19 +102,23 @@ def test_a_retried_submission_is_the_same_application(gateway):
     assert submit(gateway, service, key="contract-retry") == first
 
 
-def test_documents_status_list_certificate_and_verification(gateway, tmp_path):
+def test_documents_status_list_certificate_and_verification(gateway):
     service = CATALOG["birth_certificate"]
     created = submit(gateway, service)
     citizen = client(gateway)
     for number, document in enumerate(service.required_documents(answers_for(service))):
-        stored = citizen.upload_document(
-            created.application_id,
-            document.type,
-            _scan(tmp_path, number),
+        upload = store_document(
+            jpeg(number),
             "scan.jpg",
             "image/jpeg",
+            documents(gateway),
+            sender_id=CITIZEN,
         )
-        assert stored.document_type == document.type and len(stored.sha256) == 64
+        attached = citizen.attach_document(
+            created.application_id, document.type, upload.id
+        )
+        assert attached.document_type == document.type
+        assert attached.sha256 == upload.id
 
     fetched = citizen.get_application(created.application_id)
     assert (fetched.application_id, fetched.status) == (
@@ -173,7 +185,17 @@ def test_another_citizen_gets_404_for_the_application(gateway):
     )
 
 
-def _scan(folder: Path, seed: int) -> Path:
-    path = folder / f"scan-{seed}.jpg"
-    path.write_bytes(jpeg(seed))
-    return path
+def test_an_unused_upload_is_discarded_by_its_owner_only(gateway):
+    upload = store_document(
+        jpeg(99), "scan.jpg", "image/jpeg", documents(gateway), sender_id=CITIZEN
+    )
+    assert client(gateway, citizen="919811100002").discard_document(upload.id) is False
+    assert client(gateway).discard_document(upload.id) is True
+    assert client(gateway).discard_document(upload.id) is False  # already gone
+    service = CATALOG["birth_certificate"]
+    created = submit(gateway, service)
+    with pytest.raises(EDistrictError) as error:
+        client(gateway).attach_document(
+            created.application_id, service.documents[0].type, upload.id
+        )
+    assert error.value.status == 404
