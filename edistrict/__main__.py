@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from delhi.redaction import install_log_redaction
 from edistrict.settings import ALL_DEPARTMENTS, ConfigError, Settings, parse_officers
 
 
@@ -101,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     deactivate.add_argument("officer_id")
     args = parser.parse_args(argv)
+    install_log_redaction()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -21,6 +21,7 @@ import os
 import sys
 from typing import TYPE_CHECKING, List, Optional
 
+from delhi.redaction import install_log_redaction
 from infra import settings
 
 if TYPE_CHECKING:
@@ -99,6 +100,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("-p", "--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--loglevel", default=os.environ.get("LOG_LEVEL", "INFO"))
     args = parser.parse_args(argv)
+    install_log_redaction()
 
     token = settings.action_server_token()
     if token is None:

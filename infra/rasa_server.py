@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, List, Mapping, Optional
 
+from delhi.redaction import install_log_redaction
+
 DEFAULT_MODEL_FOLDER = "models"
 
 
@@ -113,6 +115,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             file=sys.stderr,
         )
         return 2
+    install_log_redaction()
     sys.argv = rasa_argv(args, token)
     guard_model_source(model_folder(args))
     from rasa.__main__ import main as rasa_main

@@ -106,11 +106,12 @@ class Server:
                 self.process.wait()
 
     def log_tail(self, lines: int = 40) -> str:
-        """Returns the last lines of the server's log."""
+        """Returns the last lines of the server's log, without DEBUG lines."""
         text = (
             self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         )
-        return "\n".join(text.splitlines()[-lines:])
+        kept = [line for line in text.splitlines() if " DEBUG " not in line]
+        return "\n".join(kept[-lines:])
 
 
 def action_server(port: int, log_dir: Path, env: Dict[str, str]) -> Server:
