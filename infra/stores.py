@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import AbstractEventLoop
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 from urllib.parse import urlsplit
 
 from rasa.core.brokers.broker import EventBroker
@@ -18,10 +18,13 @@ from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
 
 from infra import settings
 from infra.locks import AtomicRedisLockStore
+from infra.sealing import EventSeal, masked
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +47,47 @@ class EnvTrackerStore(SQLTrackerStore):
         url = settings.tracker_store_url()
         if url.startswith("sqlite:///"):
             settings.var_dir().mkdir(parents=True, exist_ok=True)
-        logger.info("Tracker store: %s", _redact(url))
+        logger.info("Tracker store: %s (events encrypted)", _redact(url))
         _warn_without_action_token()
+        self.seal = EventSeal.from_env()
         super().__init__(domain=domain, host=url, event_broker=event_broker)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Streams the new events to the broker, then stores them sealed.
+
+        Rasa's ``SQLTrackerStore.save`` with the ``data`` column sealed.
+        """
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                intent = (data.get("parse_data") or {}).get("intent") or {}
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent.get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=self.seal.seal(data),
+                    )
+                )
+            session.commit()
+
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> Optional[DialogueStateTracker]:
+        """Rasa's ``SQLTrackerStore._retrieve``, opening the sealed ``data`` column."""
+        with self.session_scope() as session:
+            rows = self._event_query(
+                session,
+                sender_id,
+                fetch_events_from_all_sessions=fetch_events_from_all_sessions,
+            ).all()
+            events = [self.seal.open(row.data) for row in rows]
+        if not self.domain or not events:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
 
 
 class EnvLockStore:
@@ -79,6 +120,20 @@ class EnvLockStore:
         )
 
 
+class MaskingPikaEventBroker(PikaEventBroker):
+    """Rasa's RabbitMQ broker publishing events with personal numbers masked.
+
+    Analytics reads the broker: it gets the conversations, never an Aadhaar, mobile or
+    bank account number in clear (the tracker store keeps the real values, encrypted).
+    """
+
+    def publish(
+        self, event: Dict[str, Any], headers: Optional[Dict[str, str]] = None
+    ) -> None:
+        """Publishes the masked event."""
+        super().publish(masked(event), headers)
+
+
 class EnvEventBroker:
     """Factory: RabbitMQ (Pika) broker when ``EVENT_BROKER_URL`` is set, none otherwise."""
 
@@ -101,7 +156,7 @@ class EnvEventBroker:
         if broker is None:
             return None
         logger.info("Event broker: RabbitMQ at %s:%s", broker.host, broker.port)
-        pika = PikaEventBroker(
+        pika = MaskingPikaEventBroker(
             host=broker.host,
             port=broker.port,
             username=broker.username,

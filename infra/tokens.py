@@ -1,10 +1,12 @@
-"""Secrets of the local runtime boundary: Rasa's API token and the action-server secret.
+"""Secrets of the local runtime: API token, action-server secret, tracker-store key.
 
 ``python -m infra.tokens`` prints ``export NAME=value`` lines for ``eval`` in the run
-scripts. A variable already set in the environment wins (production sets both); otherwise
-the value comes from ``var/secrets.env`` (under ``GOV_VAR_DIR``), which is created once with
-random values and mode 600, so restarts and separately started processes (``make actions``)
-agree. ``var/`` is git-ignored. For a plain ``rasa shell``: ``set -a; . var/secrets.env``.
+scripts: ``RASA_TOKEN``, ``ACTION_SERVER_TOKEN`` and ``TRACKER_STORE_KEY`` (which encrypts
+the tracker store, :mod:`infra.sealing`). A variable already set in the environment wins
+(production sets them all); otherwise the value comes from ``var/secrets.env`` (under
+``GOV_VAR_DIR``), which is created once with random values and mode 600, so restarts and
+separately started processes (``make actions``) agree. ``var/`` is git-ignored. For a
+plain ``rasa shell``: ``set -a; . var/secrets.env``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Dict, Mapping, Optional
 
 from infra.settings import var_dir
 
-NAMES = ("RASA_TOKEN", "ACTION_SERVER_TOKEN")
+NAMES = ("RASA_TOKEN", "ACTION_SERVER_TOKEN", "TRACKER_STORE_KEY")
 
 
 def secrets_file(env: Mapping[str, str] = os.environ) -> Path:
@@ -37,13 +39,13 @@ def _read(path: Path) -> Dict[str, str]:
 
 
 def ensure(env: Optional[Mapping[str, str]] = None) -> Dict[str, str]:
-    """Returns both secrets: from the environment, else the file, else new (then saved).
+    """Returns the secrets: from the environment, else the file, else new (then saved).
 
     Args:
         env: Environment to read (default ``os.environ``).
 
     Returns:
-        ``{"RASA_TOKEN": ..., "ACTION_SERVER_TOKEN": ...}``.
+        ``{"RASA_TOKEN": ..., "ACTION_SERVER_TOKEN": ..., "TRACKER_STORE_KEY": ...}``.
     """
     env = os.environ if env is None else env
     path = secrets_file(env)

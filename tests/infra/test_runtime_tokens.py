@@ -18,15 +18,15 @@ def test_secrets_are_made_once_with_mode_600(tmp_path):
     first = tokens.ensure(env)
     path = tmp_path / "secrets.env"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert set(first) == {"RASA_TOKEN", "ACTION_SERVER_TOKEN"}
-    assert first["RASA_TOKEN"] != first["ACTION_SERVER_TOKEN"]
+    assert set(first) == {"RASA_TOKEN", "ACTION_SERVER_TOKEN", "TRACKER_STORE_KEY"}
+    assert len(set(first.values())) == 3
     assert all(len(value) >= 32 for value in first.values())
     assert tokens.ensure(env) == first  # a restart keeps them
 
 
 def test_environment_wins_and_nothing_is_written(tmp_path):
-    env = {"GOV_VAR_DIR": str(tmp_path), "RASA_TOKEN": "r", "ACTION_SERVER_TOKEN": "a"}
-    assert tokens.ensure(env) == {"RASA_TOKEN": "r", "ACTION_SERVER_TOKEN": "a"}
+    given = {"RASA_TOKEN": "r", "ACTION_SERVER_TOKEN": "a", "TRACKER_STORE_KEY": "k"}
+    assert tokens.ensure({"GOV_VAR_DIR": str(tmp_path), **given}) == given
     assert not (tmp_path / "secrets.env").exists()
 
 

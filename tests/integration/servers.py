@@ -25,7 +25,11 @@ MODEL = ROOT / "models" / "current.tar.gz"
 PYTHON = str(BIN / "python")
 RASA_TOKEN = secrets.token_urlsafe(24)
 ACTION_SERVER_TOKEN = secrets.token_urlsafe(24)
-TOKENS = {"RASA_TOKEN": RASA_TOKEN, "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN}
+TOKENS = {
+    "RASA_TOKEN": RASA_TOKEN,
+    "ACTION_SERVER_TOKEN": ACTION_SERVER_TOKEN,
+    "TRACKER_STORE_KEY": secrets.token_urlsafe(32),
+}
 
 
 def free_port() -> int:

@@ -1,0 +1,104 @@
+"""Conversation events encrypted at rest, and masked for the event broker.
+
+Every event Rasa keeps holds what the citizen typed and what the form collected (names,
+addresses, Aadhaar numbers). The tracker store keeps each event's JSON sealed with
+Fernet (AES-128-CBC + HMAC-SHA256) under ``TRACKER_STORE_KEY``; the event broker, read
+by analytics, gets the events with personal numbers masked (:mod:`delhi.redaction`).
+
+``TRACKER_STORE_KEY`` is any long random secret; several, comma separated, rotate keys:
+the first seals, all open. Without it, the embedded default (SQLite under ``var/``)
+uses the key kept in ``var/secrets.env`` (made once, mode 600, like the API tokens); a
+configured database (``TRACKER_STORE_URL``) refuses to start without one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from typing import Any, Dict, List, Mapping
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+
+from delhi.redaction import redact
+from infra import tokens
+
+SEALED = "sealed:v1:"
+KEY_VARIABLE = "TRACKER_STORE_KEY"
+
+
+class MissingKey(RuntimeError):
+    """A configured tracker store without ``TRACKER_STORE_KEY``."""
+
+
+def _fernet(secret: str) -> Fernet:
+    digest = hashlib.sha256(secret.encode("utf-8")).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+class EventSeal:
+    """Seals event dictionaries into text and opens them again."""
+
+    def __init__(self, secrets: List[str]) -> None:
+        """Creates the seal.
+
+        Args:
+            secrets: Keys, the one that seals first.
+
+        Raises:
+            ValueError: No key.
+        """
+        if not secrets:
+            raise ValueError("at least one key is needed")
+        self._keys = MultiFernet([_fernet(s) for s in secrets])
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> EventSeal:
+        """The seal of ``TRACKER_STORE_KEY`` (see the module's documentation).
+
+        Raises:
+            MissingKey: ``TRACKER_STORE_URL`` is set but ``TRACKER_STORE_KEY`` is not.
+        """
+        raw = env.get(KEY_VARIABLE, "").strip()
+        if not raw:
+            if env.get("TRACKER_STORE_URL", "").strip():
+                raise MissingKey(
+                    f"{KEY_VARIABLE} is not set: the tracker store keeps every "
+                    "conversation, encrypted with this key. Set a long random value "
+                    "(the same for every Rasa server sharing the database; keep it as "
+                    "safe as the database password)."
+                )
+            raw = tokens.ensure(env)[KEY_VARIABLE]
+        return cls([s.strip() for s in raw.split(",") if s.strip()])
+
+    def seal(self, event: Dict[str, Any]) -> str:
+        """The event's JSON, encrypted and authenticated."""
+        data = json.dumps(event, ensure_ascii=False).encode("utf-8")
+        return SEALED + self._keys.encrypt(data).decode("ascii")
+
+    def open(self, stored: str) -> Dict[str, Any]:
+        """The event again; rows written before sealing (plain JSON) are read as they are.
+
+        Raises:
+            ValueError: A sealed row no key opens (a lost or wrong key).
+        """
+        if not stored.startswith(SEALED):
+            return json.loads(stored)
+        try:
+            return json.loads(self._keys.decrypt(stored[len(SEALED) :].encode("ascii")))
+        except InvalidToken as error:
+            raise ValueError(
+                f"a tracker store row cannot be opened with {KEY_VARIABLE}"
+            ) from error
+
+
+def masked(value: Any) -> Any:
+    """``value`` (an event, or part of one) with personal numbers masked in all text."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
