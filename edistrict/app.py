@@ -25,6 +25,7 @@ from edistrict.officers import check_departments, sync_officers
 from edistrict.outbox import OutboxWorker
 from edistrict.ratelimit import SlidingWindowLimiter
 from edistrict.request_guard import RequestGuard
+from edistrict.sealing import bind_seal, field_seal
 from edistrict.settings import Settings
 from edistrict.signing import Signer, load_or_create_key
 from edistrict.storage import BlobStore, make_store
@@ -150,6 +151,7 @@ def create_app(
     app.state.catalog = catalog
     app.state.store = store or make_store(settings)
     signing_key = load_or_create_key(settings)
+    bind_seal(engine, field_seal(settings.data_key, signing_key))
     app.state.signer = Signer(signing_key)
     app.state.links = DownloadLinks(
         derive_link_key(settings.link_key, signing_key),

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from edistrict.db import Base, UTCDateTime
+from edistrict.sealing import SealedJSON
 
 PENDING_STATUSES = ("submitted", "under_verification", "documents_requested")
 STATUSES = (*PENDING_STATUSES, "approved", "rejected", "issued")
@@ -40,7 +41,7 @@ class Application(Base):
     citizen_name: Mapped[str | None] = mapped_column(String(200))
     sender_id: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(16), default="en")
-    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    fields: Mapped[dict[str, Any]] = mapped_column(SealedJSON)  # encrypted at rest
     status: Mapped[str] = mapped_column(String(32), index=True)
     status_reason: Mapped[str | None] = mapped_column(Text)
     requested_documents: Mapped[list[str] | None] = mapped_column(JSON)

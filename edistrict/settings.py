@@ -118,6 +118,7 @@ class Settings:
     officer_tokens: Mapping[str, OfficerGrant] = field(default_factory=dict)
     public_base_url: str = "http://127.0.0.1:8001"
     link_key: str | None = None
+    data_key: str | None = None
     download_link_ttl_seconds: int = 3600
     verify_rate_limit: int = 20
     verify_rate_window_seconds: float = 60.0
@@ -156,8 +157,9 @@ class Settings:
 
         In production: no development service or officer token, no ``dev-officer``, and
         every officer limited to named departments. Everywhere: one token per officer,
-        none equal to the service token, a configured ``EDISTRICT_LINK_KEY`` of at
-        least 32 characters, positive limits and upload quotas >= 0.
+        none equal to the service token, a configured ``EDISTRICT_LINK_KEY`` and
+        ``EDISTRICT_DATA_KEY`` keys of at least 32 characters, positive limits and
+        upload quotas >= 0.
 
         Raises:
             ConfigError: Naming the problem.
@@ -165,6 +167,13 @@ class Settings:
         if self.link_key is not None and len(self.link_key) < MIN_LINK_KEY_CHARS:
             raise ConfigError(
                 f"EDISTRICT_LINK_KEY must have at least {MIN_LINK_KEY_CHARS} characters"
+            )
+        if self.data_key is not None and any(
+            len(key.strip()) < MIN_LINK_KEY_CHARS for key in self.data_key.split(",")
+        ):
+            raise ConfigError(
+                f"every EDISTRICT_DATA_KEY key must have at least {MIN_LINK_KEY_CHARS} "
+                "characters"
             )
         if self.download_link_ttl_seconds <= 0:
             raise ConfigError("EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS must be positive")
@@ -296,6 +305,7 @@ class Settings:
                     f"{get('EDISTRICT_PORT', '8001')}",
                 ).rstrip("/"),
                 link_key=get("EDISTRICT_LINK_KEY") or None,
+                data_key=get("EDISTRICT_DATA_KEY") or None,
                 download_link_ttl_seconds=int(
                     get("EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS", "3600")
                 ),

@@ -13,18 +13,14 @@ configured database (``TRACKER_STORE_URL``) refuses to start without one.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import os
-from typing import Any, Dict, List, Mapping
-
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from typing import Any, Dict, Mapping
 
 from delhi.redaction import redact
 from infra import tokens
+from sealing import Seal, is_sealed
 
-SEALED = "sealed:v1:"
 KEY_VARIABLE = "TRACKER_STORE_KEY"
 
 
@@ -32,26 +28,12 @@ class MissingKey(RuntimeError):
     """A configured tracker store without ``TRACKER_STORE_KEY``."""
 
 
-def _fernet(secret: str) -> Fernet:
-    digest = hashlib.sha256(secret.encode("utf-8")).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 class EventSeal:
-    """Seals event dictionaries into text and opens them again."""
+    """Seals event dictionaries for the tracker store and opens them again."""
 
-    def __init__(self, secrets: List[str]) -> None:
-        """Creates the seal.
-
-        Args:
-            secrets: Keys, the one that seals first.
-
-        Raises:
-            ValueError: No key.
-        """
-        if not secrets:
-            raise ValueError("at least one key is needed")
-        self._keys = MultiFernet([_fernet(s) for s in secrets])
+    def __init__(self, secrets: list[str]) -> None:
+        """Creates the seal from the secrets, the one that seals first."""
+        self._seal = Seal([s.encode("utf-8") for s in secrets], KEY_VARIABLE)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> EventSeal:
@@ -74,8 +56,7 @@ class EventSeal:
 
     def seal(self, event: Dict[str, Any]) -> str:
         """The event's JSON, encrypted and authenticated."""
-        data = json.dumps(event, ensure_ascii=False).encode("utf-8")
-        return SEALED + self._keys.encrypt(data).decode("ascii")
+        return self._seal.seal(event)
 
     def open(self, stored: str) -> Dict[str, Any]:
         """The event again; rows written before sealing (plain JSON) are read as they are.
@@ -83,14 +64,8 @@ class EventSeal:
         Raises:
             ValueError: A sealed row no key opens (a lost or wrong key).
         """
-        if not stored.startswith(SEALED):
-            return json.loads(stored)
-        try:
-            return json.loads(self._keys.decrypt(stored[len(SEALED) :].encode("ascii")))
-        except InvalidToken as error:
-            raise ValueError(
-                f"a tracker store row cannot be opened with {KEY_VARIABLE}"
-            ) from error
+        opened = self._seal.open(stored) if is_sealed(stored) else json.loads(stored)
+        return opened  # type: ignore[no-any-return]
 
 
 def masked(value: Any) -> Any:
