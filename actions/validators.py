@@ -225,14 +225,14 @@ _MOBILE_IN_TEXT = re.compile(r"(?<![\d+])\+?\d[\d\s-]{8,16}\d(?!\d)")
 
 
 def validate_mobile(text: str) -> Result:
-    """An Indian mobile number; stored as +91XXXXXXXXXX."""
+    """An Indian mobile number; stored as +91XXXXXXXXXX, echoed masked."""
     answer = clean(text)
     number = mobile.normalise(answer)
     if number is None:  # "mera number 98765 43210 hai"
         number = mobile.normalise(one_match(_MOBILE_IN_TEXT, answer) or "")
     if number is None:
         return Invalid("mobile")
-    return Valid(number, number)
+    return Valid(number, mobile.mask(number))
 
 
 def validate_pincode(text: str) -> Result:

@@ -15,9 +15,11 @@ Row states::
     pending --start()--> (attempts + 1) --done()--> done       (purged after keep_seconds)
                                         --fail()--> failed     (dead letter, kept)
 
-A message id is stored once (``UNIQUE``): a redelivery of a message still in the
-inbox is not stored again. ``attempts`` is counted *before* each try, so a message that
-brings the process down is not retried for ever across restarts either.
+Payloads (what citizens wrote) are stored encrypted with the tracker store's key
+(:class:`infra.sealing.EventSeal`). A message id is stored once (``UNIQUE``): a
+redelivery of a message still in the inbox is not stored again. ``attempts`` is
+counted *before* each try, so a message that brings the process down is not retried for
+ever across restarts either.
 
 The interface (:class:`Inbox`) is what the channel needs, so a shared database (several
 servers on one inbox) can implement it later; the default needs no service.
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Protocol, Sequence, Tuple
 
 from channels.sqlite_worker import SQLiteWorker
+from infra.sealing import EventSeal
 
 logger = logging.getLogger(__name__)
 
@@ -163,9 +166,14 @@ class SQLiteInbox:
     """
 
     def __init__(
-        self, path: Path, keep_seconds: int = 24 * 3600, purge_every: int = 1000
+        self,
+        path: Path,
+        keep_seconds: int = 24 * 3600,
+        purge_every: int = 1000,
+        seal: Optional[EventSeal] = None,
     ) -> None:
         self.path = Path(path)
+        self.seal = seal or EventSeal.from_env()  # citizens' messages, encrypted
         self.keep_seconds = keep_seconds
         self.purge_every = purge_every
         self.instance = ""
@@ -262,12 +270,15 @@ class SQLiteInbox:
             if purge:
                 self._purge(connection)
             for events in bodies:
-                results.append(self._insert(connection, events, now))
+                results.append(self._insert(connection, events, now, self.seal))
         return results
 
     @staticmethod
     def _insert(
-        connection: sqlite3.Connection, events: Sequence[NewEvent], now: float
+        connection: sqlite3.Connection,
+        events: Sequence[NewEvent],
+        now: float,
+        seal: EventSeal,
     ) -> List[Optional[int]]:
         rows: List[Optional[int]] = []
         for event in events:
@@ -280,7 +291,7 @@ class SQLiteInbox:
                     event.kind,
                     event.event_id,
                     event.unique_key,
-                    event.payload,
+                    seal.seal_text(event.payload),
                     now,
                     now,
                 ),
@@ -343,7 +354,12 @@ class SQLiteInbox:
             )
             return [
                 InboxRow(
-                    int(row[0]), row[1], row[2], row[3], json.loads(row[4]), row[5]
+                    int(row[0]),
+                    row[1],
+                    row[2],
+                    row[3],
+                    json.loads(self.seal.open_text(row[4])),
+                    row[5],
                 )
                 for row in cursor
             ]

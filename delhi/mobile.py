@@ -30,3 +30,16 @@ def normalise(text: str) -> Optional[str]:
 def is_valid(text: str) -> bool:
     """Returns whether ``text`` is an Indian mobile number (see :func:`normalise`)."""
     return normalise(text) is not None
+
+
+def mask(number: str) -> str:
+    """Masks a mobile number for display or logs: ``+91 XXXXXX3210``.
+
+    Args:
+        number: A mobile number in any accepted format (or any digit string).
+
+    Returns:
+        The masked form; only the last four digits stay visible.
+    """
+    digits = re.sub(r"\D", "", number.translate(DEVANAGARI_DIGITS))
+    return "+91 XXXXXX" + digits[-4:].rjust(4, "X")

@@ -100,8 +100,10 @@ def test_the_identifier_in_an_answer(example, text, value):
     assert v.validate_text(text, min_letters=limits["min_letters"]).value == value
 
 
-def test_a_mobile_inside_a_sentence():
-    assert v.validate_mobile("mera number 98765 43210 hai").value == "+919876543210"
+def test_a_mobile_inside_a_sentence_is_kept_whole_and_echoed_masked():
+    assert v.validate_mobile("mera number 98765 43210 hai") == v.Valid(
+        "+919876543210", "+91 XXXXXX3210"
+    )
 
 
 @pytest.mark.parametrize(

@@ -56,6 +56,10 @@ def test_rows_survive_a_reopen_in_order_and_a_message_id_is_stored_once(tmp_path
         pending = await reopened.pending()
         assert [row.event_id for row in pending] == ["w1", "w3", "st", "st"]
         assert pending[0].payload == {"id": "w1"}
+        with sqlite3.connect(tmp_path / "inbox.db") as db:  # encrypted at rest
+            stored = [row[0] for row in db.execute("SELECT payload FROM inbox")]
+        assert stored and all(p.startswith("sealed:v1:") for p in stored)
+        assert not any("w1" in p for p in stored)
         assert await reopened.start(pending[0].id) == 1
         assert await reopened.start(pending[0].id) == 2
         await reopened.fail(pending[0].id, "boom")
