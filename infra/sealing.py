@@ -3,7 +3,8 @@
 Every event Rasa keeps holds what the citizen typed and what the form collected (names,
 addresses, Aadhaar numbers). The tracker store keeps each event's JSON sealed with
 Fernet (AES-128-CBC + HMAC-SHA256) under ``TRACKER_STORE_KEY``; the event broker, read
-by analytics, gets the events with personal numbers masked (:mod:`delhi.redaction`).
+by analytics, gets the events with personal numbers masked (:mod:`delhi.redaction`) and
+the conversation id (a phone number) replaced by a keyed pseudonym.
 
 ``TRACKER_STORE_KEY`` is any long random secret; several, comma separated, rotate keys:
 the first seals, all open. Without it, the embedded default (SQLite under ``var/``)
@@ -13,6 +14,8 @@ configured database (``TRACKER_STORE_URL``) refuses to start without one.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 from typing import Any, Dict, Mapping
@@ -34,6 +37,7 @@ class EventSeal:
     def __init__(self, secrets: list[str]) -> None:
         """Creates the seal from the secrets, the one that seals first."""
         self._seal = Seal([s.encode("utf-8") for s in secrets], KEY_VARIABLE)
+        self._pseudonyms = hashlib.sha256(b"pseudonym:" + secrets[0].encode()).digest()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> EventSeal:
@@ -66,6 +70,11 @@ class EventSeal:
         """
         opened = self._seal.open(stored) if is_sealed(stored) else json.loads(stored)
         return opened  # type: ignore[no-any-return]
+
+    def pseudonym(self, sender_id: str) -> str:
+        """A stable stand-in for a conversation id (a phone number) outside the store."""
+        digest = hmac.new(self._pseudonyms, sender_id.encode(), hashlib.sha256)
+        return "c-" + digest.hexdigest()[:20]
 
     def seal_text(self, text: str) -> str:
         """Any text (a webhook body waiting in the channel's inbox), sealed."""

@@ -123,14 +123,23 @@ class EnvLockStore:
 class MaskingPikaEventBroker(PikaEventBroker):
     """Rasa's RabbitMQ broker publishing events with personal numbers masked.
 
-    Analytics reads the broker: it gets the conversations, never an Aadhaar, mobile or
-    bank account number in clear (the tracker store keeps the real values, encrypted).
+    Analytics reads the broker: it gets the conversations under a pseudonym, never a
+    phone, Aadhaar or bank account number in clear (the tracker store keeps the real
+    values, encrypted).
     """
+
+    def __init__(self, *args: Any, seal: EventSeal, **kwargs: Any) -> None:
+        """Rasa's broker; ``seal`` makes the pseudonyms."""
+        super().__init__(*args, **kwargs)
+        self.seal = seal
 
     def publish(
         self, event: Dict[str, Any], headers: Optional[Dict[str, str]] = None
     ) -> None:
-        """Publishes the masked event."""
+        """Publishes the event, pseudonymous and masked."""
+        sender = event.get("sender_id")
+        if isinstance(sender, str):
+            event = {**event, "sender_id": self.seal.pseudonym(sender)}
         super().publish(masked(event), headers)
 
 
@@ -163,6 +172,7 @@ class EnvEventBroker:
             password=broker.password,
             queues=[broker.queue],
             event_loop=event_loop,
+            seal=EventSeal.from_env(),
         )
         await pika.connect()
         return pika

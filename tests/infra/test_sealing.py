@@ -58,6 +58,16 @@ def test_the_embedded_default_keeps_one_key_in_var(tmp_path):
     assert EventSeal.from_env(env).open(sealed) == EVENT  # the same key next start
 
 
+def test_pseudonyms_are_stable_per_key_and_hide_the_id():
+    seal = EventSeal(["key"])
+    assert seal.pseudonym("919876543210") == seal.pseudonym("919876543210")
+    assert seal.pseudonym("919876543210") != seal.pseudonym("919876543211")
+    assert seal.pseudonym("919876543210") != EventSeal(["other"]).pseudonym(
+        "919876543210"
+    )
+    assert "3210" not in seal.pseudonym("919876543210")
+
+
 def test_broker_events_have_personal_numbers_masked_everywhere():
     event = {
         "text": f"aadhaar {AADHAAR}",

@@ -16,8 +16,9 @@ import psycopg2
 import pytest
 import redis
 
+from infra.sealing import EventSeal
 from tests.conftest import require_service
-from tests.integration.servers import free_port, rasa_server, say
+from tests.integration.servers import TOKENS, free_port, rasa_server, say
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -109,6 +110,7 @@ def test_conversation_survives_restart_on_postgres_redis_rabbitmq(
     model, actions_port, production_env, tmp_path
 ):
     sender = f"prod-{uuid.uuid4().hex[:8]}"
+    pseudonym = EventSeal([TOKENS["TRACKER_STORE_KEY"]]).pseudonym(sender)
     sets_before = _redis_sets()
 
     server = rasa_server(free_port(), actions_port, tmp_path, production_env).start()
@@ -118,7 +120,7 @@ def test_conversation_survives_restart_on_postgres_redis_rabbitmq(
         say(_port(server), sender, f"मेरा आधार {AADHAAR_TYPED} है")
         # Events are published asynchronously: collect them while the server runs.
         published = _wait_for_user_event(
-            production_env["EVENT_BROKER_QUEUE"], sender, "आधार"
+            production_env["EVENT_BROKER_QUEUE"], pseudonym, "आधार"
         )
     finally:
         server.stop()
@@ -135,6 +137,7 @@ def test_conversation_survives_restart_on_postgres_redis_rabbitmq(
     broker = json.dumps(published, ensure_ascii=False)
     assert "आधार XXXX XXXX 0124" in broker
     assert AADHAAR_TYPED not in broker and AADHAAR_TYPED.replace(" ", "") not in broker
+    assert sender not in broker  # a pseudonym instead of the conversation id
 
     # A new server process continues the same conversation from PostgreSQL: the language
     # slot (Hindi) is remembered, so a neutral "ok" is still answered in Devanagari.
