@@ -114,7 +114,7 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
             **shared,
             "TRACKER_STORE_URL": "",
             "LOCK_STORE_URL": "",
-            # Every message and slot in the log: test_log_privacy.py looks for numbers.
+            # Every message and slot in the log: test_privacy_at_rest.py looks for numbers.
             "LOG_LEVEL": "DEBUG",
             "EVENT_BROKER_URL": "",
             "WHATSAPP_ACCESS_TOKEN": TOKEN,

@@ -1,0 +1,78 @@
+"""After a completed application, no file of the stack holds the citizen's Aadhaar or
+mobile number in clear (docs/privacy.md, "Where personal data is kept").
+
+The stack runs on its embedded defaults (SQLite tracker store, channel databases, the
+gateway's SQLite database and document store) with Rasa at ``LOG_LEVEL=DEBUG``, so its
+log sees every message and slot (``conftest.e2e``). Every file under the stack's folder
+is read as bytes: logs, databases with their WAL files, documents, certificates. The one
+place a mobile number may stay readable is the gateway's database
+(``applications.citizen_mobile``, to reach the citizen); the Aadhaar, nowhere.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+from tests.integration.e2e import Stack, apply_over_rest, check_at_gateway
+
+SERVICE = "domicile_certificate"
+
+
+def _personal_numbers(e2e: Stack, expected: Dict[str, object]) -> Dict[str, str]:
+    service = e2e.catalog[SERVICE]
+    numbers = {}
+    for name, value in expected.items():
+        kind = service.field_named(name).type
+        if kind in ("aadhaar", "mobile"):
+            numbers[kind] = re.sub(r"\D", "", str(value))[
+                -12 if kind == "aadhaar" else -10 :
+            ]
+    return numbers
+
+
+def _spellings(number: str) -> List[bytes]:
+    """The number as typed or stored: plain, in groups of 4-4-4 or 5-5, +91."""
+    groups = (
+        [number[:4], number[4:8], number[8:]]
+        if len(number) == 12
+        else [number[:5], number[5:]]
+    )
+    return [
+        number.encode(),
+        " ".join(groups).encode(),
+        "-".join(groups).encode(),
+    ]
+
+
+def test_a_completed_application_leaves_no_personal_number_in_clear(e2e: Stack):
+    sender = f"e2e-privacy-{uuid.uuid4().hex[:6]}"
+    done = apply_over_rest(e2e, sender, SERVICE, "hi")
+    check_at_gateway(e2e, done)
+    numbers = _personal_numbers(e2e, done.expected_fields)
+    assert set(numbers) == {"aadhaar", "mobile"}, done.expected_fields
+    rasa_log = e2e.rasa.log_path.read_text(errors="replace")
+    assert sender in rasa_log  # the conversation was logged, DEBUG and all
+    masked = re.compile(rf"X{{4}}[ -]?X{{4}}[ -]?{numbers['aadhaar'][-4:]}")
+    assert masked.search(rasa_log), "Rasa never logged the Aadhaar (masked)"
+
+    gateway_db = e2e.gateway_db.name
+    files = [
+        path
+        for path in Path(e2e.log_dir).rglob("*")
+        if path.is_file() and e2e.catalog_dir not in path.parents
+    ]
+    assert any(p.name == "tracker.db" for p in files), [p.name for p in files]
+    found = []
+    for path in files:
+        data = path.read_bytes()
+        for kind, number in numbers.items():
+            if kind == "mobile" and path.name.startswith(gateway_db):
+                continue  # applications.citizen_mobile (docs/privacy.md)
+            if any(spelling in data for spelling in _spellings(number)):
+                found.append(
+                    f"{kind} ...{number[-4:]} in {path.relative_to(e2e.log_dir)}"
+                )
+    assert not found, found
