@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from asyncio import AbstractEventLoop
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, List, Optional
 from urllib.parse import urlsplit
 
 from rasa.core.brokers.broker import EventBroker
@@ -18,10 +18,13 @@ from rasa.core.brokers.pika import PikaEventBroker
 from rasa.core.lock_store import InMemoryLockStore, LockStore
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy.orm import Session
 
+from actions.erasure import HISTORY_ERASED
 from infra import settings
 from infra.locks import AtomicRedisLockStore
 from infra.sealing import EventSeal, masked
@@ -74,6 +77,34 @@ class EnvTrackerStore(SQLTrackerStore):
                 )
             session.commit()
 
+    def _additional_events(
+        self, session: Session, tracker: DialogueStateTracker
+    ) -> Iterator[Event]:
+        """The events to store; after an erasure marker, also deletes what came before.
+
+        An action that erases the history (``actions/erasure.py``) sets the
+        ``history_erased`` slot; from then on only the events from that marker on are
+        kept. The first save after it deletes every stored event of the conversation.
+        """
+        events = list(tracker.events)
+        marker = _last_erasure(events)
+        if marker is None:
+            return super()._additional_events(session, tracker)
+        rows = session.query(self.SQLEvent).filter(
+            self.SQLEvent.sender_id == tracker.sender_id
+        )
+        first = rows.order_by(self.SQLEvent.id).first()
+        if (
+            first is not None
+            and first.type_name == SlotSet.type_name
+            and first.action_name == HISTORY_ERASED
+            and first.timestamp == events[marker].timestamp
+        ):
+            return iter(events[marker + rows.count() :])
+        erased = rows.delete(synchronize_session=False)
+        logger.info("Erased %d stored events of a conversation", erased)
+        return iter(events[marker:])
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
@@ -88,6 +119,15 @@ class EnvTrackerStore(SQLTrackerStore):
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+
+def _last_erasure(events: List[Event]) -> Optional[int]:
+    """Index of the last ``history_erased`` marker, or None."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, SlotSet) and event.key == HISTORY_ERASED:
+            return index
+    return None
 
 
 class EnvLockStore:

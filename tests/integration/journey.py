@@ -30,7 +30,13 @@ from actions.texts import localize
 from catalog.model import Service
 from channels.documents import store_document
 from tests.integration.e2e import OFFICER_TOKEN, Stack, jpeg
-from tests.integration.servers import GATEWAY_PYTHON, ROOT, post_message, rest_inbox
+from tests.integration.servers import (
+    GATEWAY_PYTHON,
+    ROOT,
+    get_tracker,
+    post_message,
+    rest_inbox,
+)
 from tests.integration.whatsapp_citizen import WhatsAppCitizen
 
 JOURNEYS = Path(__file__).with_name("journeys")
@@ -607,6 +613,7 @@ def check_outcome(journey: Dict[str, Any], stack: Stack, outcome: Outcome) -> Li
             got = fields.get(name)
             if _normal(got) != _normal(expected):
                 failures.append(f"saved {name}: expected {expected!r}, got {got!r}")
+    failures += check_cancelled_are_forgotten(journey, stack, outcome)
     if outcome.certificate is not None:
         if not outcome.certificate.startswith(b"%PDF"):
             failures.append("the certificate is not a PDF")
@@ -615,6 +622,29 @@ def check_outcome(journey: Dict[str, Any], stack: Stack, outcome: Outcome) -> Li
             if _normal(journey["holder"]) not in _normal(text):
                 failures.append(f"the certificate does not name {journey['holder']!r}")
     return failures
+
+
+def check_cancelled_are_forgotten(
+    journey: Dict[str, Any], stack: Stack, outcome: Outcome
+) -> List[str]:
+    """After "cancel this application", what the citizen said until then is erased.
+
+    The bot promises "what you entered will be deleted": the conversation Rasa keeps
+    must hold none of the messages sent up to the cancellation.
+    """
+    turns = journey["turns"]
+    cancelled = [
+        i for i, turn in enumerate(turns) if "cancelled" in (turn.get("expect") or [])
+    ]
+    if not cancelled:
+        return []
+    said = {str(t["say"]) for t in turns[: cancelled[-1] + 1] if "say" in t}
+    kept = {
+        e.get("text")
+        for e in get_tracker(stack.rasa.port, outcome.sender)["events"]
+        if e.get("event") == "user"
+    }
+    return [f"kept after the cancellation: {text!r}" for text in sorted(said & kept)]
 
 
 def _normal(value: Any) -> str:
