@@ -114,6 +114,8 @@ start rasa .venv/bin/python -m infra.rasa_server --model models/current.tar.gz \
   --endpoints endpoints.yml --credentials credentials.yml --enable-api \
   -i 127.0.0.1 --port "$RASA_PORT"
 RASA_PID=${PIDS[-1]}
+# Deletes idle conversations and old delivery records (docs/privacy.md "Retention").
+start retention .venv/bin/python -m infra.retention run
 if [ -n "$NGINX" ]; then
   EDGE_CMD=$(.venv/bin/python -m infra.edge render)
   # shellcheck disable=SC2086  # the rendered command is a plain word list
