@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from delhi.digits import DEVANAGARI_DIGITS
+from delhi.digits import DEVANAGARI_DIGITS, last_four
 
 # Verhoeff tables: multiplication in the dihedral group D5, permutation, inverse.
 _D = (
@@ -102,5 +102,4 @@ def mask(text: str) -> str:
     Returns:
         The masked form; only the last four digits stay visible.
     """
-    digits = re.sub(r"\D", "", text.translate(DEVANAGARI_DIGITS))
-    return "XXXX XXXX " + digits[-4:].rjust(4, "X")
+    return "XXXX XXXX " + last_four(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from delhi.digits import DEVANAGARI_DIGITS
+from delhi.digits import DEVANAGARI_DIGITS, last_four
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 _MOBILE = re.compile(r"(?:\+91|0091|91|0)?([6-9]\d{9})")
@@ -41,5 +41,4 @@ def mask(number: str) -> str:
     Returns:
         The masked form; only the last four digits stay visible.
     """
-    digits = re.sub(r"\D", "", number.translate(DEVANAGARI_DIGITS))
-    return "+91 XXXXXX" + digits[-4:].rjust(4, "X")
+    return "+91 XXXXXX" + last_four(number)
