@@ -156,8 +156,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0
     from edistrict.outbox import OutboxWorker
+    from edistrict.storage import make_store
 
-    worker = OutboxWorker(factory, settings)
+    worker = OutboxWorker(factory, settings, make_store(settings))
     worker.start()
     try:
         while True:

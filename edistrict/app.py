@@ -127,7 +127,8 @@ def create_app(
     with session_factory() as session:
         sync_officers(session, settings.officer_tokens, production=settings.production)
     worker_enabled = settings.run_worker if run_worker is None else run_worker
-    worker = OutboxWorker(session_factory, settings)
+    blobs = store or make_store(settings)
+    worker = OutboxWorker(session_factory, settings, blobs)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -149,7 +150,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = session_factory
     app.state.catalog = catalog
-    app.state.store = store or make_store(settings)
+    app.state.store = blobs
     signing_key = load_or_create_key(settings)
     bind_seal(engine, field_seal(settings.data_key, signing_key))
     app.state.signer = Signer(signing_key)

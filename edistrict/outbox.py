@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from edistrict.db import utcnow
 from edistrict.models import OutboxMessage
 from edistrict.settings import Settings
+from edistrict.storage import BlobStore
 
 log = logging.getLogger(__name__)
 # httpx logs each request's URL at INFO, and trigger_intent's URL carries Rasa's token.
@@ -177,15 +179,24 @@ def deliver_due(
 
 
 class OutboxWorker:
-    """Background thread that runs :func:`deliver_due` every poll interval."""
+    """Background thread that runs :func:`deliver_due` every poll interval.
+
+    With a blob store it also deletes expired uploads
+    (:func:`edistrict.uploads.expire_uploads`) every ``retention_every_seconds``.
+    """
 
     def __init__(
-        self, session_factory: sessionmaker[Session], settings: Settings
+        self,
+        session_factory: sessionmaker[Session],
+        settings: Settings,
+        store: BlobStore | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.settings = settings
+        self.store = store
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._expired_at = 0.0
 
     def start(self) -> None:
         """Starts the thread (idempotent)."""
@@ -201,9 +212,27 @@ class OutboxWorker:
             while not self._stop.is_set():
                 try:
                     deliver_due(self.session_factory, self.settings, client=client)
+                    self.expire_due()
                 except Exception:  # noqa: BLE001 - the worker must survive any error
                     log.exception("outbox pass failed")
                 self._stop.wait(self.settings.outbox_poll_seconds)
+
+    def expire_due(self) -> int:
+        """Deletes expired uploads when the retention interval has passed."""
+        from edistrict.uploads import (
+            expire_uploads,  # uploads -> applications -> outbox
+        )
+
+        now = time.monotonic()
+        if self.store is None or (
+            self._expired_at
+            and now - self._expired_at < self.settings.retention_every_seconds
+        ):
+            return 0
+        self._expired_at = now
+        cutoff = utcnow() - timedelta(days=self.settings.upload_retention_days)
+        with self.session_factory() as session:
+            return expire_uploads(session, self.store, cutoff)
 
     def stop(self, timeout: float = 10.0) -> None:
         """Asks the thread to stop and waits for it.

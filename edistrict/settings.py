@@ -24,6 +24,9 @@ MIN_LINK_KEY_CHARS = 32
 # Per citizen and India day, on POST /api/v1/documents (0: no limit).
 DEFAULT_UPLOAD_FILES_PER_DAY = 30
 DEFAULT_UPLOAD_BYTES_PER_DAY = 50 * 1024 * 1024
+# Uploads are kept as long as a saved draft may refer to them (the assistant forgets
+# idle conversations after CONVERSATION_RETENTION_DAYS, 180 by default).
+DEFAULT_UPLOAD_RETENTION_DAYS = 180
 _DEPARTMENT_ID = re.compile(r"^[a-z0-9_]{1,80}$")
 
 
@@ -107,6 +110,8 @@ class Settings:
     max_upload_bytes: int = 5 * 1024 * 1024
     upload_files_per_day: int = DEFAULT_UPLOAD_FILES_PER_DAY
     upload_bytes_per_day: int = DEFAULT_UPLOAD_BYTES_PER_DAY
+    upload_retention_days: int = DEFAULT_UPLOAD_RETENTION_DAYS
+    retention_every_seconds: float = 3600.0
     storage_backend: str = "local"
     s3_bucket: str = ""
     s3_prefix: str = "documents/"
@@ -177,6 +182,11 @@ class Settings:
             )
         if self.download_link_ttl_seconds <= 0:
             raise ConfigError("EDISTRICT_DOWNLOAD_LINK_TTL_SECONDS must be positive")
+        if self.upload_retention_days < 1 or self.retention_every_seconds <= 0:
+            raise ConfigError(
+                "EDISTRICT_UPLOAD_RETENTION_DAYS must be >= 1 and "
+                "EDISTRICT_RETENTION_EVERY_SECONDS positive"
+            )
         if self.upload_files_per_day < 0 or self.upload_bytes_per_day < 0:
             raise ConfigError(
                 "EDISTRICT_UPLOAD_FILES_PER_DAY and EDISTRICT_UPLOAD_BYTES_PER_DAY "
@@ -287,6 +297,15 @@ class Settings:
                         "EDISTRICT_UPLOAD_BYTES_PER_DAY",
                         str(DEFAULT_UPLOAD_BYTES_PER_DAY),
                     )
+                ),
+                upload_retention_days=int(
+                    get(
+                        "EDISTRICT_UPLOAD_RETENTION_DAYS",
+                        str(DEFAULT_UPLOAD_RETENTION_DAYS),
+                    )
+                ),
+                retention_every_seconds=float(
+                    get("EDISTRICT_RETENTION_EVERY_SECONDS", "3600")
                 ),
                 storage_backend=backend,
                 s3_bucket=get("EDISTRICT_S3_BUCKET", ""),

@@ -22,6 +22,7 @@ from edistrict.db import utcnow
 from edistrict.documents import DocumentRejected
 from edistrict.models import Certificate, Document, Upload, UploadQuota
 from edistrict.settings import Settings
+from edistrict.storage import BlobStore
 
 DOCUMENT_ID = re.compile(r"[0-9a-f]{64}")  # an upload's reference: its sha256
 FILENAME_MAX = 200
@@ -146,3 +147,24 @@ def content_in_use(session: Session, sha256: str) -> bool:
             )
         )
     )
+
+
+def expire_uploads(session: Session, store: BlobStore, older_than: datetime) -> int:
+    """Deletes uploads made before ``older_than``; content no one else has goes too.
+
+    A document already attached to an application stays (the application's own
+    :class:`~edistrict.models.Document` row keeps its content).
+
+    Returns:
+        The number of uploads deleted.
+    """
+    old = session.scalars(select(Upload).where(Upload.uploaded_at < older_than)).all()
+    for upload in old:
+        session.delete(upload)
+    session.commit()
+    for sha256 in {upload.sha256 for upload in old}:
+        if not content_in_use(session, sha256):
+            store.delete(sha256)
+    if old:
+        logger.info("expired %d uploads older than %s", len(old), older_than.date())
+    return len(old)

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from edistrict.models import AuditEntry, Document, Upload
-from edistrict.uploads import charge_quota, usage
+from edistrict.outbox import OutboxWorker
+from edistrict.uploads import charge_quota, expire_uploads, usage
 from tests.edistrict.conftest import (
     CITIZEN_ID,
     OFFICER,
@@ -309,3 +310,21 @@ def test_quota_resets_the_next_day_in_india(sqlite_url: str, build_client):
         charge_quota(session, "c1", 10, state.settings, now=after)
         assert usage(session, "c1", now=after) == (1, 10)
         assert usage(session, "c1", now=before) == (0, 0)  # earlier days are dropped
+
+
+def test_uploads_expire_but_attached_content_stays(sqlite_client):
+    app_id = submit(sqlite_client).json()["application_id"]
+    kept = store(sqlite_client, jpeg_bytes()).json()["document_id"]
+    assert attach(sqlite_client, app_id, kept).status_code == 201
+    dropped = store(sqlite_client, png_bytes()).json()["document_id"]
+    state = sqlite_client.app.state  # type: ignore[attr-defined]
+    worker = OutboxWorker(state.session_factory, state.settings, state.store)
+
+    assert worker.expire_due() == 0  # nothing is older than the retention period
+    with state.session_factory() as session:
+        later = datetime.now(UTC) + timedelta(days=1)
+        assert expire_uploads(session, state.store, later) == 2
+    assert count(sqlite_client, Upload) == 0
+    assert blob(sqlite_client, kept).exists()  # the application's document
+    assert not blob(sqlite_client, dropped).exists()
+    assert attach(sqlite_client, app_id, dropped).status_code == 404
