@@ -7,6 +7,7 @@ import sys
 
 BENCHMARKS = (
     ("NLU parse latency and training time", ["bench.nlu"]),
+    ("Rasa checking a custom action's answer", ["bench.action_validation"]),
     (
         "WhatsApp webhook: paced at one number's 80 msg/s",
         ["bench.whatsapp", "--rate", "80"],

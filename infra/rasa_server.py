@@ -116,6 +116,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         )
         return 2
     install_log_redaction()
+    from infra import rasa_patches
+
+    rasa_patches.install()
     sys.argv = rasa_argv(args, token)
     guard_model_source(model_folder(args))
     from rasa.__main__ import main as rasa_main
