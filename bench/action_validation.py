@@ -36,7 +36,7 @@ def per_call(validate: Callable[..., bool], action: RemoteAction, calls: int) ->
 def main(calls: int = 2000) -> None:
     action = RemoteAction("action_bench", None)
     rasa = per_call(rasa_patches.RASA_VALIDATE_ACTION_RESULT, action, calls)
-    patched = per_call(rasa_patches._validate_action_result, action, calls)
+    patched = per_call(rasa_patches.validate_action_result, action, calls)
     print(f"{'validation of one action answer':34} {'us/call':>10}")
     print(f"{'Rasa 3.6 (jsonschema.validate)':34} {rasa:10.1f}")
     print(f"{'patched (validator built once)':34} {patched:10.1f}")
