@@ -84,9 +84,9 @@ def requested_type(application: Application) -> str:
     return service.documents[0].type if service and service.documents else "other"
 
 
-def _drafts(tracker: Tracker) -> Iterator[Dict[str, Any]]:
+def _drafts(tracker: Tracker, current: bool = True) -> Iterator[Dict[str, Any]]:
     draft = tracker.get_slot("application")
-    if isinstance(draft, dict):
+    if current and isinstance(draft, dict):
         yield draft
     for kept in (tracker.get_slot("drafts") or {}).values():
         if isinstance(kept, dict):
@@ -96,13 +96,36 @@ def _drafts(tracker: Tracker) -> Iterator[Dict[str, Any]]:
             yield queued["draft"]
 
 
-def draft_uses(tracker: Tracker, document_id: str) -> bool:
-    """True when one of the citizen's drafts (queued ones too) holds ``document_id``."""
+def _document_ids(draft: Dict[str, Any]) -> Iterator[str]:
+    for ref in (draft.get("documents") or {}).values():
+        if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+            yield ref["id"]
+
+
+def draft_uses(tracker: Tracker, document_id: str, current: bool = True) -> bool:
+    """True when one of the citizen's drafts (queued ones too) holds ``document_id``.
+
+    ``current=False`` leaves the open draft (the ``application`` slot) out.
+    """
     return any(
-        isinstance(ref, dict) and ref.get("id") == document_id
-        for draft in _drafts(tracker)
-        for ref in (draft.get("documents") or {}).values()
+        document_id in _document_ids(draft) for draft in _drafts(tracker, current)
     )
+
+
+def discard_cancelled(tracker: Tracker, draft: Dict[str, Any]) -> int:
+    """Deletes the uploads of a cancelled draft that no other draft uses.
+
+    Returns:
+        How many the gateway deleted.
+    """
+    deleted = 0
+    for document_id in set(_document_ids(draft)):
+        try:
+            if not draft_uses(tracker, document_id, current=False):
+                deleted += client_for(tracker).discard_document(document_id)
+        except Exception:  # noqa: BLE001 - tidying up must never break the conversation
+            logger.exception("Could not discard document %s", document_id)
+    return deleted
 
 
 def discard_unexpected(tracker: Tracker, document_id: str) -> bool:

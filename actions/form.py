@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions import answer_words
 from actions.catalog_access import get_catalog, named_service
 from actions.dispatch import send
+from actions.documents import discard_cancelled
 from actions.erasure import erase_history
 from actions.form_steps import (
     handle_answer,
@@ -292,5 +293,6 @@ class ActionFinishApplication(Action):
             kept[draft["service"]] = draft
             return events + [SlotSet("drafts", kept), SlotSet("application", None)]
         if status == "cancelled":  # "what you entered will be deleted": it is
+            discard_cancelled(tracker, draft)
             events += erase_history(tracker, drop=("application", "application_step"))
         return events + [SlotSet("application", None)]

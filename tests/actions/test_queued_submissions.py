@@ -22,6 +22,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import submission
 from actions.documents import ActionReceiveDocument
+from actions.form import ActionFinishApplication
 from filecheck import FileRejected, check_file
 from tests.actions import gateway_answers as answers
 from tests.filecheck import samples
@@ -362,3 +363,26 @@ def test_a_new_session_re_arms_the_retry_rasa_forgot_on_restart(gateway):
     reminder = _by_name(events)[submission.RETRY_REMINDER]
     assert reminder["intent"] == submission.RETRY_INTENT
     assert list(_by_name(events)[submission.QUEUE_SLOT]["value"]) == ["k1"]
+
+
+def test_a_cancelled_draft_takes_its_uploads_with_it_unless_another_draft_has_them(
+    gateway,
+):
+    own = gateway.upload(samples.png())
+    shared = gateway.upload(samples.jpeg())
+    cancelled = draft("c", {"photo": own, "hospital_discharge_slip": shared})
+    cancelled["status"] = "cancelled"
+    other = draft("o", {"hospital_discharge_slip": shared})
+    slots = {
+        "application": cancelled,
+        "application_step": "cancelled",
+        "drafts": {"income_certificate": other},
+        "language": "hi",
+    }
+    state = Tracker(CITIZEN, slots, {}, [], False, None, {}, "action_listen")
+    events = ActionFinishApplication().run(CollectingDispatcher(), state, {})
+
+    assert gateway.deleted == [own["id"]]  # the other draft still needs the shared one
+    kept = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert kept["drafts"] == {"income_certificate": other}  # set again after the marker
+    assert kept["application"] is None and "history_erased" in kept
