@@ -14,6 +14,7 @@ BENCHMARKS = (
     ),
     ("WhatsApp webhook: as fast as possible", ["bench.whatsapp", "--rate", "0"]),
     ("Webhook fuzz: 10,000 signed WhatsApp payloads", ["bench.fuzz_webhooks"]),
+    ("The product against Rasa's stock moodbot, same load (REST)", ["bench.stock"]),
 )
 
 
