@@ -148,6 +148,7 @@ def product_stack(root: Path) -> Tuple[List[Server], str]:
 def stock_moodbot(root: Path) -> Tuple[List[Server], str]:
     """Rasa's ``rasa init`` project, trained by Rasa, served with ``rasa run``."""
     project = root / "moodbot"
+    project.mkdir()  # rasa init wants the folder to exist
     subprocess.run(
         [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(project)],
         check=True,
@@ -204,13 +205,13 @@ def main() -> None:
         print("training the moodbot and starting both (a few minutes) ...", flush=True)
         stock = run(stock_moodbot, root / "stock", STOCK, args.quick)
         product = run(product_stack, root / "product", PRODUCT, args.quick)
-    print(f"\n{'load':34} {'product':36} {'stock moodbot':36} ratio")
+    print(f"\n{'load':40} {'product':38} {'stock moodbot':38} ratio")
     for name, title in (
         ("sequential", "1 client"),
         ("concurrent", "20 concurrent (40 conversations x 10)"),
     ):
         ratio = product[name].per_second / stock[name].per_second
-        print(f"{title:34} {product[name].row():36} {stock[name].row():36} {ratio:.2f}")
+        print(f"{title:40} {product[name].row():38} {stock[name].row():38} {ratio:.2f}")
     for label, figures in (("product", product["long"]), ("stock", stock["long"])):
         first = statistics.median(figures.latencies[:20]) * 1000
         last = statistics.median(figures.latencies[-20:]) * 1000
