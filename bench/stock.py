@@ -123,13 +123,7 @@ def product_stack(root: Path) -> Tuple[List[Server], str]:
     gateway = gateway_server(
         gateway_port,
         root,
-        {
-            "EDISTRICT_ENV": "development",
-            "EDISTRICT_DATABASE_URL": f"sqlite:///{root / 'edistrict.db'}",
-            "EDISTRICT_DATA_DIR": str(root / "edistrict"),
-            "EDISTRICT_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
-            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
-        },
+        {"RASA_URL": f"http://127.0.0.1:{rasa_port}"},
     )
     gateway_env = {"EDISTRICT_URL": f"http://127.0.0.1:{gateway_port}"}
     actions = action_server(

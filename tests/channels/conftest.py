@@ -121,8 +121,6 @@ def start_document_gateway(folder: Path, **env: str) -> DocumentGateway:
         free_port(),
         folder,
         {
-            "EDISTRICT_ENV": "development",
-            "EDISTRICT_DATABASE_URL": f"sqlite:///{folder / 'edistrict.db'}",
             "EDISTRICT_DATA_DIR": str(folder / "data"),
             "EDISTRICT_SERVICE_TOKEN": DOCUMENTS_TOKEN,
             "EDISTRICT_OFFICER_TOKENS": "dev-officer:dev-officer-token",

@@ -78,11 +78,8 @@ def e2e(model, whatsapp_graph: FakeGraph, tmp_path_factory) -> Iterator[Stack]:
         gateway_port,
         root,
         {
-            "EDISTRICT_ENV": "development",
             "EDISTRICT_DATABASE_URL": f"sqlite:///{gateway_db}",
-            "EDISTRICT_DATA_DIR": str(root / "edistrict"),
             "EDISTRICT_CATALOG_PATH": str(catalog_dir),
-            "EDISTRICT_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
             "EDISTRICT_SERVICE_TOKEN": "dev-service-token",
             "EDISTRICT_OFFICER_TOKENS": "dev-officer:dev-officer-token",
             "RASA_URL": f"http://127.0.0.1:{rasa_port}",

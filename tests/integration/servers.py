@@ -195,12 +195,22 @@ GATEWAY_PYTHON = ROOT / "edistrict" / ".venv" / "bin" / "python"
 
 
 def gateway_server(port: int, log_dir: Path, env: Dict[str, str]) -> Server:
-    """The e-District gateway (its own venv, migrations, outbox worker in-process)."""
+    """The e-District gateway (its own venv, migrations, outbox worker in-process).
+
+    By default in development mode with its SQLite database (``edistrict.db``) and data
+    folder (``edistrict/``) under ``log_dir``; ``env`` adds or overrides variables.
+    """
+    defaults = {
+        "EDISTRICT_ENV": "development",
+        "EDISTRICT_DATABASE_URL": f"sqlite:///{log_dir / 'edistrict.db'}",
+        "EDISTRICT_DATA_DIR": str(log_dir / "edistrict"),
+        "EDISTRICT_PUBLIC_URL": f"http://127.0.0.1:{port}",
+    }
     return Server(
         "edistrict",
         [str(GATEWAY_SERVE)],
         f"http://127.0.0.1:{port}/health",
-        {"EDISTRICT_HOST": "127.0.0.1", "EDISTRICT_PORT": str(port), **env},
+        {"EDISTRICT_HOST": "127.0.0.1", "EDISTRICT_PORT": str(port), **defaults, **env},
         log_dir,
     )
 

@@ -53,12 +53,7 @@ def gateway(tmp_path_factory) -> Iterator[Server]:
     server = gateway_server(
         free_port(),
         root,
-        {
-            "EDISTRICT_ENV": "development",
-            "EDISTRICT_DATABASE_URL": f"sqlite:///{root / 'edistrict.db'}",
-            "EDISTRICT_DATA_DIR": str(root / "edistrict"),
-            "EDISTRICT_OUTBOX_WORKER": "false",
-        },
+        {"EDISTRICT_OUTBOX_WORKER": "false"},
     ).start()
     yield server
     server.stop()

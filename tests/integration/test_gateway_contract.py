@@ -39,10 +39,6 @@ def gateway(tmp_path_factory) -> Iterator[Server]:
         port,
         root,
         {
-            "EDISTRICT_ENV": "development",
-            "EDISTRICT_DATABASE_URL": f"sqlite:///{root / 'edistrict.db'}",
-            "EDISTRICT_DATA_DIR": str(root / "edistrict"),
-            "EDISTRICT_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "EDISTRICT_SERVICE_TOKEN": SERVICE_TOKEN,
             "EDISTRICT_OFFICER_TOKENS": f"dev-officer:{OFFICER_TOKEN}",
             "EDISTRICT_OUTBOX_WORKER": "false",
