@@ -95,6 +95,7 @@ class EDistrictClient:
         service_id: str,
         fields: Dict[str, Any],
         citizen: Dict[str, Any],
+        consent: Dict[str, Any],
         channel: str = "whatsapp",
     ) -> Application:
         """Creates an application; retrying with the same key never creates a second one.
@@ -104,6 +105,7 @@ class EDistrictClient:
             service_id: Catalog id of the service.
             fields: The answers, by field name.
             citizen: ``whatsapp_id``/``sender_id``, ``mobile``, ``language``.
+            consent: ``given_at`` (ISO time), ``version`` of the wording, ``method``.
             channel: whatsapp, csc or web.
 
         Returns:
@@ -113,6 +115,7 @@ class EDistrictClient:
             "service_id": service_id,
             "fields": fields,
             "citizen": citizen,
+            "consent": consent,
             "channel": channel,
         }
         return self._request(

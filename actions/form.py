@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import answer_words
 from actions.catalog_access import get_catalog, named_service
+from actions.consent import record_consent
 from actions.dispatch import send
 from actions.documents import discard_cancelled
 from actions.erasure import erase_history
@@ -135,6 +136,7 @@ class ValidateApplicationForm(FormValidationAction):
             draft, incoming(tracker), catalog, language, date.today()
         ):
             send(dispatcher, reply)
+        record_consent(draft, language)
         slots: Dict[str, Any] = {"application": draft, "application_step": None}
         kept = dict(tracker.get_slot("drafts") or {})
         if draft["status"] == "switched":
@@ -242,7 +244,7 @@ class ActionAskApplicationStep(Action):
                 dispatcher,
                 Reply(
                     "utter_ask_consent",
-                    {"department": localize(department.names, language)},
+                    {"service": name, "department": localize(department.names, language)},
                     yes_no_buttons(language),
                 ),
             )

@@ -41,6 +41,7 @@ FREE_TEXT_COMMAND_CONFIDENCE = 0.8
 # A question that is not a valid answer needs less: it cannot be the answer anyway.
 QUESTION_CONFIDENCE = 0.5
 TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
+GIVEN = True  # ``draft["consent"]`` until the form replaces it with the record
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
         return Step(kind, draft["editing"].removeprefix("document:"))
     if service.eligibility and draft.get("eligible") is None:
         return Step("eligibility")
+    if draft.get("consent") is None:  # before any personal detail is asked
+        return Step("consent")
     for item in service.fields:
         if item.applies(draft["answers"]) and item.name not in draft["answers"]:
             return Step("field", item.name)
@@ -98,8 +101,6 @@ def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
             return Step("document", document.type)
     if not draft.get("summary_ok"):
         return Step("summary")
-    if draft.get("consent") is None:
-        return Step("consent")
     return Step("done")
 
 
@@ -155,8 +156,22 @@ def handle_answer(
     else; only explicit cancel wording, a side question that is not a valid answer (or a
     sure one at a free-text question) or a request for another service interrupts. The
     form asks the next question itself afterwards; replies here are acknowledgements,
-    answers to side questions and error messages.
+    answers to side questions and error messages. A draft with nothing left to ask is
+    ``done``.
     """
+    replies = _apply(draft, message, catalog, language, today)
+    if draft["status"] == "open" and next_step(draft, catalog).kind == "done":
+        draft["status"] = "done"
+    return replies
+
+
+def _apply(
+    draft: Dict[str, Any],
+    message: Incoming,
+    catalog: Catalog,
+    language: str,
+    today: date,
+) -> List[Reply]:
     if message.intent == TOO_LONG_INTENT:
         return [Reply("utter_message_too_long")]
     step = next_step(draft, catalog)
@@ -208,11 +223,10 @@ def handle_answer(
             ]
         return []
     if step.kind == "consent":
-        draft["consent"] = reading.value
         if not reading.value:
             draft["status"] = "declined"
             return [Reply("utter_consent_refused")]
-        draft["status"] = "done"
+        draft["consent"] = GIVEN  # the form records when and which wording
     return []
 
 

@@ -71,6 +71,7 @@ def build_payload(draft: Dict[str, Any], tracker: Tracker) -> Dict[str, Any]:
         "service_id": service.id,
         "fields": answers,
         "citizen": applicant,
+        "consent": draft["consent"],
         "channel": "whatsapp" if on_whatsapp else metadata.get("channel") or "web",
         "documents": documents,
     }
@@ -108,6 +109,7 @@ def deliver(
         payload["service_id"],
         payload["fields"],
         payload["citizen"],
+        payload["consent"],
         payload["channel"],
     )
     for document_type, ref in payload["documents"].items():
@@ -165,7 +167,6 @@ def reopened(drafts: Optional[Dict[str, Any]], draft: Dict[str, Any]) -> Dict[st
             **draft,
             "status": "open",
             "summary_ok": False,
-            "consent": None,
         },
     }
 

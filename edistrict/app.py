@@ -13,7 +13,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from edistrict import __version__
-from edistrict.api import applications, documents, downloads, officers, verify
+from edistrict.api import (
+    applications,
+    documents,
+    downloads,
+    erasure,
+    officers,
+    verify,
+)
 from edistrict.applications import LifecycleError
 from edistrict.catalog import CatalogLike, department_ids
 from edistrict.catalog import load as load_catalog
@@ -168,6 +175,7 @@ def create_app(
     app.include_router(applications.router)
     app.include_router(documents.router)
     app.include_router(officers.router)
+    app.include_router(erasure.router)
     app.include_router(verify.router)
     app.include_router(verify.limited)
     app.include_router(downloads.router)

@@ -35,15 +35,26 @@ COMPENSATION_MAX_INR = 200
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "submitted": frozenset(
-        {"under_verification", "documents_requested", "approved", "rejected"}
+        {
+            "under_verification",
+            "documents_requested",
+            "approved",
+            "rejected",
+            "withdrawn",
+        }
     ),
-    "under_verification": frozenset({"documents_requested", "approved", "rejected"}),
-    "documents_requested": frozenset({"under_verification", "approved", "rejected"}),
+    "under_verification": frozenset(
+        {"documents_requested", "approved", "rejected", "withdrawn"}
+    ),
+    "documents_requested": frozenset(
+        {"under_verification", "approved", "rejected", "withdrawn"}
+    ),
     "approved": frozenset({"issued"}),
     "rejected": frozenset(),
     "issued": frozenset(),
+    "withdrawn": frozenset(),
 }
-FINAL = frozenset({"rejected", "issued"})
+FINAL = frozenset({"rejected", "issued", "withdrawn"})
 
 
 class LifecycleError(Exception):
@@ -214,6 +225,11 @@ def create_application(
         or citizen.get("whatsapp_id")
         or citizen.get("mobile"),
         language=citizen.get("language") or body.get("language") or "en",
+        consent_given_at=datetime.fromisoformat(
+            body["consent"]["given_at"].replace("Z", "+00:00")
+        ),
+        consent_version=body["consent"]["version"],
+        consent_method=body["consent"].get("method") or "chat",
         fields=answers,
         status="submitted",
         fee_inr=fee_inr(service),
@@ -293,6 +309,7 @@ def change_status(
     *,
     reason: str | None = None,
     requested_documents: list[str] | None = None,
+    notify: bool = True,
 ) -> StatusEvent:
     """Moves an application to a new status, with history, audit and outbox rows.
 
@@ -305,6 +322,7 @@ def change_status(
         actor: Who decides.
         reason: Reason for the citizen (required for rejection and document requests).
         requested_documents: Document types asked for (``documents_requested``).
+        notify: Whether the citizen is told (not when they withdrew it themselves).
 
     Returns:
         The new history entry.
@@ -340,7 +358,8 @@ def change_status(
         reason=reason,
         requested_documents=requested_documents,
     )
-    _notify(session, application, status, reason)
+    if notify:
+        _notify(session, application, status, reason)
     return event
 
 

@@ -21,7 +21,8 @@ from edistrict.db import Base, UTCDateTime
 from edistrict.sealing import SealedJSON
 
 PENDING_STATUSES = ("submitted", "under_verification", "documents_requested")
-STATUSES = (*PENDING_STATUSES, "approved", "rejected", "issued")
+# "withdrawn": the citizen withdrew consent (erasure) before a decision.
+STATUSES = (*PENDING_STATUSES, "approved", "rejected", "issued", "withdrawn")
 
 
 class Application(Base):
@@ -51,6 +52,13 @@ class Application(Base):
     due_date: Mapped[date] = mapped_column(Date)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The citizen's consent to process their data for this application (DPDP Act s. 6):
+    # when, which wording (its version), and how (in the chat, or in person at a CSC).
+    consent_given_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    consent_version: Mapped[str | None] = mapped_column(String(80))
+    consent_method: Mapped[str | None] = mapped_column(String(16))
+    # When the citizen's personal data was erased on their request (edistrict/erasure.py).
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     events: Mapped[list[StatusEvent]] = relationship(
         back_populates="application", order_by="StatusEvent.id"

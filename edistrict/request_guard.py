@@ -2,9 +2,9 @@
 
 For ``/api/`` paths the bearer token is checked from the headers alone, before the
 application reads a single body byte: the service token (compared in constant time) for
-``/api/v1/applications`` and ``/api/v1/documents``, an active officer's token (one
-indexed lookup of its SHA-256) for ``/api/v1/officer``. A missing or wrong token is
-answered 401 at once.
+``/api/v1/applications``, ``/api/v1/documents`` and ``/api/v1/erasure``, an active
+officer's token (one indexed lookup of its SHA-256) for ``/api/v1/officer``. A missing
+or wrong token is answered 401 at once.
 
 For every path, a declared ``Content-Length`` above the upload limit plus form overhead is
 answered 413 at once, and a body streamed without a length (chunked) is cut off with 413
@@ -30,7 +30,7 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 FORM_OVERHEAD_BYTES = 64 * 1024
-SERVICE_PREFIXES = ("/api/v1/applications", "/api/v1/documents")
+SERVICE_PREFIXES = ("/api/v1/applications", "/api/v1/documents", "/api/v1/erasure")
 OFFICER_PREFIX = "/api/v1/officer"
 
 

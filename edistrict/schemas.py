@@ -39,6 +39,24 @@ class Citizen(BaseModel):
         return self
 
 
+class Consent(BaseModel):
+    """The citizen's consent to process their data for this application (DPDP Act s. 6)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    given_at: datetime = Field(description="When the citizen agreed (with time zone).")
+    version: str = Field(
+        min_length=1,
+        max_length=80,
+        description="Which consent wording was shown (its language and text hash).",
+        examples=["hi-3f9a2c71d0"],
+    )
+    method: Literal["chat", "in_person"] = Field(
+        default="chat",
+        description="Agreed in the chat, or in person before a CSC operator.",
+    )
+
+
 class ApplicationCreate(BaseModel):
     """A new application, validated against the catalog service's fields."""
 
@@ -54,6 +72,7 @@ class ApplicationCreate(BaseModel):
         max_length=200,
         description="Rasa conversation id for notifications; defaults to the WhatsApp id.",
     )
+    consent: Consent
 
 
 class StatusEventOut(BaseModel):
@@ -131,6 +150,12 @@ class ApplicationOut(BaseModel):
         description="Due under the Delhi time-bound delivery act: Rs 10/day late, max 200."
     )
     history: list[StatusEventOut]
+    consent: Consent | None = Field(
+        description="None only for applications before 0004."
+    )
+    erased_at: datetime | None = Field(
+        description="When the citizen's personal data was erased on their request."
+    )
     documents: list[DocumentOut]
     certificate: CertificateOut | None
     certificate_download_url: str | None = Field(
@@ -182,6 +207,14 @@ class ApplicationOut(BaseModel):
                 StatusEventOut(status=e.status, reason=e.reason, actor=e.actor, at=e.at)
                 for e in application.events
             ],
+            consent=Consent(
+                given_at=application.consent_given_at,
+                version=application.consent_version,
+                method=application.consent_method,
+            )
+            if application.consent_given_at and application.consent_version
+            else None,
+            erased_at=application.erased_at,
             documents=[
                 DocumentOut(
                     id=d.id,
@@ -256,3 +289,15 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     field: str | None = None
+
+
+class ErasureOut(BaseModel):
+    """What an erasure did: counts only."""
+
+    withdrawn: int = Field(
+        description="Undecided applications withdrawn, answers deleted."
+    )
+    unlinked: int = Field(description="Applications no longer linked to the citizen.")
+    documents_deleted: int
+    uploads_deleted: int
+    notifications_deleted: int

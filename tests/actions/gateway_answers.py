@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+# A consent record as the form keeps it in a draft (actions/consent.py).
+CONSENT = {
+    "given_at": "2026-12-03T10:00:00+00:00",
+    "version": "2026-12-03-en",
+    "method": "chat",
+}
+
 
 def application(
     application_id: str = "DL-BIR-2026-000001", **overrides: Any

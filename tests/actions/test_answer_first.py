@@ -16,6 +16,7 @@ import yaml
 from actions import answer_words
 from actions.form import ActionAskApplicationStep
 from actions.form_steps import (
+    GIVEN,
     asks_to_stop,
     handle_answer,
     new_draft,
@@ -37,6 +38,7 @@ def catalog():
 def at_field(catalog, name, **answers):
     """A test_answers draft whose open question is ``name``."""
     draft = new_draft("test_answers")
+    draft["consent"] = GIVEN
     draft["answers"].update(answers)
     service = catalog["test_answers"]
     for item in service.fields:

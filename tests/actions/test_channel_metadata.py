@@ -17,12 +17,14 @@ from channels.metadata import (
     trusted_citizen,
     whatsapp_number,
 )
+from tests.actions.gateway_answers import CONSENT
 
 DRAFT = {
     "key": "k",
     "service": "birth_certificate",
     "answers": {"child_name": "Asha"},
     "documents": {},
+    "consent": CONSENT,
 }
 
 

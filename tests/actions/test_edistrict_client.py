@@ -74,7 +74,11 @@ def test_retries_server_errors_then_succeeds_with_the_same_idempotency_key(gatew
         (201, answers.application("DL-BIR-2026-000007")),
     ]
     created = client_for(gateway.url).submit_application(
-        "key-1", "birth_certificate", {"child_name": "Asha"}, {"sender_id": "s"}
+        "key-1",
+        "birth_certificate",
+        {"child_name": "Asha"},
+        {"sender_id": "s"},
+        answers.CONSENT,
     )
     assert created.application_id == "DL-BIR-2026-000007"
     assert len(gateway.requests) == 3
@@ -140,6 +144,7 @@ def test_a_refused_document_does_not_hide_the_submitted_application(
         "service": "birth_certificate",
         "answers": {"child_name": "Asha"},
         "documents": {"parents_id_proof": reference},
+        "consent": answers.CONSENT,
     }
     tracker = Tracker("c-1", {"language": "hi"}, {}, [], False, None, {}, None)
     dispatcher = CollectingDispatcher()

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.form_steps import handle_answer, new_draft, next_step
+from actions.form_steps import GIVEN, handle_answer, new_draft, next_step
 from actions.reading import Incoming
 from catalog.loader import load_catalog
 
@@ -22,6 +22,15 @@ DOCUMENT = {
 @pytest.fixture(scope="module")
 def catalog():
     return load_catalog(Path(__file__).parent / "catalog")
+
+
+def started(catalog):
+    """A test_certificate draft past the eligibility and consent questions."""
+    draft = new_draft("test_certificate")
+    say(draft, catalog, "yes", intent="affirm")
+    say(draft, catalog, "haan", intent="affirm", language="hinglish")
+    assert steps(draft, catalog) == ("field", "applicant_name")
+    return draft
 
 
 def say(draft, catalog, text, intent="inform", language="en", confidence=0.95, **extra):
@@ -46,6 +55,9 @@ def test_complete_application_with_conditions_and_documents(catalog):
     )
     assert steps(draft, catalog) == ("eligibility", None)
     say(draft, catalog, "haan", intent="affirm")
+    assert steps(draft, catalog) == ("consent", None)  # before any personal detail
+    say(draft, catalog, "हाँ", intent="affirm", language="hi")
+    assert draft["consent"] is GIVEN
     assert steps(draft, catalog) == ("field", "applicant_name")
     say(draft, catalog, "mera naam sita devi hai")
     say(draft, catalog, "15 अगस्त 1990")
@@ -65,9 +77,7 @@ def test_complete_application_with_conditions_and_documents(catalog):
         "utter_document_later"
     ]
     assert steps(draft, catalog) == ("summary", None)
-    say(draft, catalog, "yes", intent="affirm")
-    assert steps(draft, catalog) == ("consent", None)
-    say(draft, catalog, "हाँ", intent="affirm", language="hi")
+    say(draft, catalog, "yes", intent="affirm")  # confirms; consent was given first
     assert draft["status"] == "done"
     assert draft["answers"] == {
         "applicant_name": "Sita Devi",
@@ -80,8 +90,7 @@ def test_complete_application_with_conditions_and_documents(catalog):
 
 
 def test_general_category_skips_income_field_and_document(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     say(draft, catalog, "Ram Lal")
     say(draft, catalog, "01/01/1980")
     say(draft, catalog, "1")  # numbered choice: General
@@ -100,8 +109,7 @@ def test_general_category_skips_income_field_and_document(catalog):
 
 
 def test_two_invalid_answers_explain_again_and_offer_a_person(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "haan", intent="affirm")
+    draft = started(catalog)
     assert say(draft, catalog, "12345") == ["utter_invalid_name"]
     assert say(draft, catalog, "!!") == ["utter_invalid_name", "utter_explain_again"]
     say(draft, catalog, "Asha Rani")
@@ -109,16 +117,14 @@ def test_two_invalid_answers_explain_again_and_offer_a_person(catalog):
 
 
 def test_future_birth_date_is_refused(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     say(draft, catalog, "Asha")
     assert say(draft, catalog, "01/01/2030") == ["utter_invalid_date_in_future"]
     assert steps(draft, catalog) == ("field", "date_of_birth")
 
 
 def test_stop_asks_for_confirmation_and_can_be_undone(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     say(draft, catalog, "ruko cancel karo", intent="stop")
     assert steps(draft, catalog) == ("confirm_stop", None)
     assert say(draft, catalog, "nahi", intent="deny") == ["utter_continue_application"]
@@ -131,8 +137,7 @@ def test_stop_asks_for_confirmation_and_can_be_undone(catalog):
 
 
 def test_fee_question_inside_the_form_is_answered_and_the_form_continues(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     assert say(draft, catalog, "fees kitni hai", intent="ask_fee") == [
         "utter_service_fee"
     ]
@@ -140,16 +145,15 @@ def test_fee_question_inside_the_form_is_answered_and_the_form_continues(catalog
 
 
 def test_a_low_confidence_command_is_taken_as_an_answer(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     say(draft, catalog, "Kiran Bedi", intent="ask_fee", confidence=0.4)
     assert draft["answers"]["applicant_name"] == "Kiran Bedi"
 
 
 def test_text_where_a_document_is_expected_explains_what_is_needed(catalog):
-    draft = new_draft("test_certificate")
-    for text in ("yes", "Asha", "01/01/1980", "general", "skip"):
-        say(draft, catalog, text, intent="affirm" if text == "yes" else "inform")
+    draft = started(catalog)
+    for text in ("Asha", "01/01/1980", "general", "skip"):
+        say(draft, catalog, text)
     assert steps(draft, catalog) == ("document", "address_proof")
     assert say(draft, catalog, "my address is laxmi nagar") == [
         "utter_document_expected"
@@ -158,9 +162,9 @@ def test_text_where_a_document_is_expected_explains_what_is_needed(catalog):
 
 
 def completed_to_summary(catalog):
-    draft = new_draft("test_certificate")
-    for text in ("yes", "Asha", "01/01/1980", "general", "skip"):
-        say(draft, catalog, text, intent="affirm" if text == "yes" else "inform")
+    draft = started(catalog)
+    for text in ("Asha", "01/01/1980", "general", "skip"):
+        say(draft, catalog, text)
     say(
         draft,
         catalog,
@@ -196,8 +200,7 @@ def test_summary_edit_by_name_in_three_languages(catalog, text, language, field)
 
 
 def test_naming_the_same_service_again_just_continues(catalog):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     say(draft, catalog, "Asha")
     say(
         draft,
@@ -216,8 +219,7 @@ def test_naming_the_same_service_again_just_continues(catalog):
 def test_switching_service_asks_whether_to_keep_the_draft(
     catalog, answer, intent, status
 ):
-    draft = new_draft("test_certificate")
-    say(draft, catalog, "yes", intent="affirm")
+    draft = started(catalog)
     say(draft, catalog, "Asha")
     say(
         draft,
@@ -232,12 +234,19 @@ def test_switching_service_asks_whether_to_keep_the_draft(
     assert draft["answers"]["applicant_name"] == "Asha"  # kept either way
 
 
-def test_refused_consent_keeps_the_draft_unsubmitted(catalog):
-    draft = completed_to_summary(catalog)
-    say(draft, catalog, "yes", intent="affirm")
+def test_refused_consent_asks_nothing_personal(catalog):
+    draft = new_draft("test_certificate")
+    say(draft, catalog, "yes", intent="affirm")  # eligible
+    assert steps(draft, catalog) == ("consent", None)
     assert say(draft, catalog, "no", intent="deny") == ["utter_consent_refused"]
     assert draft["status"] == "declined"
-    assert draft["answers"]["applicant_name"] == "Asha"
+    assert draft["consent"] is None and draft["answers"] == {}
+
+
+def test_a_draft_without_eligibility_questions_asks_consent_first(catalog):
+    service = next(s for s in catalog.services if not s.eligibility)
+    draft = new_draft(service.id)
+    assert steps(draft, catalog) == ("consent", None)
 
 
 def test_not_eligible_stops_before_questions(catalog):

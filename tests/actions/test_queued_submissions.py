@@ -146,6 +146,7 @@ def draft(key: str, documents: Optional[Dict[str, Any]] = None) -> Dict[str, Any
         "answers": {"child_name": "Asha"},
         "display": {},
         "documents": documents or {},
+        "consent": answers.CONSENT,
         "status": "done",
     }
 

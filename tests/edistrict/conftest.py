@@ -108,11 +108,20 @@ def sqlite_client(
     return build_client(sqlite_url)
 
 
+# The citizen's consent, as the assistant records it (actions/consent.py).
+CONSENT = {
+    "given_at": "2026-12-03T10:00:00+05:30",
+    "version": "2026-12-03-hi",
+    "method": "chat",
+}
+
+
 def birth_body(**fields: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "service_id": "birth_certificate",
         "channel": "whatsapp",
         "citizen": {"whatsapp_id": CITIZEN_ID, "name": "सीता देवी"},
+        "consent": CONSENT,
         "language": "hi",
         "fields": {
             "child_name": "आरव कुमार",

@@ -10,7 +10,14 @@ from sqlalchemy import func, select, update
 
 from edistrict.applications import IST
 from edistrict.models import Application, AuditEntry, OutboxMessage, StatusEvent
-from tests.edistrict.conftest import OFFICER, OWNER, SERVICE, birth_body, submit
+from tests.edistrict.conftest import (
+    CONSENT,
+    OFFICER,
+    OWNER,
+    SERVICE,
+    birth_body,
+    submit,
+)
 
 
 def count(client: TestClient, model: type) -> int:
@@ -144,6 +151,7 @@ def test_conditional_field_required_only_when_it_applies(client: TestClient):
         "service_id": "income_certificate",
         "channel": "csc",
         "citizen": {"mobile": "9876543210"},
+        "consent": CONSENT,
         "fields": {
             "applicant_name": "Ravi Kumar",
             "annual_income": "120000",

@@ -28,7 +28,7 @@ from edistrict.certificate_content import (
 from edistrict.models import Application
 from edistrict.settings import REPO_ROOT
 from edistrict.validation import validate_answers
-from tests.edistrict.conftest import OFFICER, SERVICE
+from tests.edistrict.conftest import CONSENT, OFFICER, SERVICE
 
 REAL_CATALOG = REPO_ROOT / "catalog"
 IST = timezone(timedelta(hours=5, minutes=30))
@@ -117,6 +117,7 @@ def issue_pdf(client: TestClient, service: Any, **given: Any):
                 "name": PROFILE_NAME,
             },
             "language": "hi",
+            "consent": CONSENT,
             "fields": fill(service, **given),
         },
         headers={**SERVICE, "Idempotency-Key": f"key-{uuid.uuid4().hex}"},

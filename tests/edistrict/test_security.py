@@ -43,6 +43,7 @@ from edistrict.settings import (
 from tests.edistrict.conftest import (
     CATALOG,
     CITIZEN_ID,
+    CONSENT,
     OFFICER,
     OWNER,
     SERVICE,
@@ -70,6 +71,7 @@ def income_body() -> dict[str, Any]:
         "service_id": "income_certificate",
         "channel": "whatsapp",
         "citizen": {"whatsapp_id": "917777777777", "name": "Sunil Kumar"},
+        "consent": CONSENT,
         "fields": {
             "applicant_name": "Sunil Kumar",
             "annual_income": "120000",
