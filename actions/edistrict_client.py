@@ -164,6 +164,22 @@ class EDistrictClient:
             raise
         return True
 
+    def erase_citizen(self, requested_by: Optional[str] = None) -> Dict[str, int]:
+        """Erases this client's citizen at the gateway (DPDP Act s. 12).
+
+        Undecided applications are withdrawn and emptied, decided ones unlinked from
+        the citizen, uploads and pending notifications deleted.
+
+        Args:
+            requested_by: Who asked, for the gateway's audit (default: the citizen).
+
+        Returns:
+            The gateway's counts (``withdrawn``, ``unlinked``, ``documents_deleted``,
+            ``uploads_deleted``, ``notifications_deleted``).
+        """
+        headers = {"X-Requested-By": requested_by} if requested_by else {}
+        return self._request(erasure_counts, "POST", "/api/v1/erasure", headers=headers)
+
     def get_application(self, application_id: str) -> Application:
         """Returns one application of the citizen this client acts for."""
         return self._request(
@@ -232,6 +248,13 @@ class EDistrictClient:
         assert last is not None
         logger.warning("e-District gateway unavailable: %s", last)
         raise last
+
+
+def erasure_counts(data: Any) -> Dict[str, int]:
+    """The gateway's erasure answer, as counts by name."""
+    if not isinstance(data, dict) or "withdrawn" not in data:
+        raise ValueError("not an erasure report")
+    return {str(name): int(count) for name, count in data.items()}
 
 
 def _application_path(application_id: str) -> str:

@@ -1,21 +1,40 @@
-"""Forgetting what a citizen said: the conversation so far is erased from the tracker store.
+"""Forgetting a citizen: "delete my data" in the chat, and cancelled drafts.
 
-An action returns :func:`erase_history`'s events: a ``history_erased`` marker, then the
-slots that must survive. The tracker store (``infra/stores.py``) deletes every stored
-event of the conversation before the marker; what the citizen still needs (language,
-saved drafts, applications waiting for the gateway) lives on in the slots set after it.
+:func:`erase_history` returns the events that erase the conversation so far from the
+tracker store: a ``history_erased`` marker, then the slots that must survive. The tracker
+store (``infra/stores.py``) deletes every stored event of the conversation before the
+marker; what the citizen still needs (language, saved drafts, applications waiting for
+the gateway) lives on in the slots set after it.
+
+"Delete my data" (intent ``erase_my_data``; also how consent is withdrawn) is confirmed
+first, then :func:`forget_citizen` has the gateway erase the citizen (undecided
+applications withdrawn, decided ones unlinked, uploads deleted: ``edistrict/erasure.py``)
+and erases the whole conversation, keeping only the citizen's language. If the gateway
+cannot be reached nothing is erased, and the citizen is told to ask again.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Iterable, List
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.dispatch import send
+from actions.edistrict_client import EDistrictError
+from actions.replies import Reply, yes_no_buttons
+from actions.tracking import client_for
 
 HISTORY_ERASED = "history_erased"
 _NEVER_KEPT = frozenset({HISTORY_ERASED, "requested_slot"})
+# What a citizen who asked to be forgotten keeps: the language they chose.
+KEPT_AFTER_ERASURE = frozenset({"language", "language_locked"})
+
+logger = logging.getLogger(__name__)
 
 
 def erase_history(tracker: Tracker, drop: Iterable[str] = ()) -> List[EventType]:
@@ -35,3 +54,51 @@ def erase_history(tracker: Tracker, drop: Iterable[str] = ()) -> List[EventType]
         if name not in dropped and value is not None
     ]
     return [SlotSet(HISTORY_ERASED, time.time()), AllSlotsReset(), *kept]
+
+
+def confirm_erase_reply(language: str) -> Reply:
+    """The question before erasing: what goes, what the department keeps; yes/no."""
+    return Reply("utter_ask_confirm_erase", buttons=yes_no_buttons(language))
+
+
+def forget_citizen(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> List[EventType]:
+    """Erases the citizen at the gateway, then the conversation; says what was done.
+
+    Returns:
+        The events erasing the conversation (none when the gateway failed).
+    """
+    try:
+        counts = client_for(tracker).erase_citizen()
+    except EDistrictError as error:
+        logger.warning("Erasure on request failed at the gateway: %s", error)
+        send(dispatcher, Reply("utter_erase_failed"))
+        return []
+    send(dispatcher, Reply("utter_data_erased", {"withdrawn": counts["withdrawn"]}))
+    return erase_history(tracker, drop=set(tracker.slots) - KEPT_AFTER_ERASURE)
+
+
+class ActionAskErase(Action):
+    """Asks the citizen to confirm "delete my data" (outside the application form)."""
+
+    def name(self) -> str:
+        return "action_ask_erase"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        send(dispatcher, confirm_erase_reply(tracker.get_slot("language") or "en"))
+        return []
+
+
+class ActionEraseMyData(Action):
+    """Erases the citizen's data after they confirmed (outside the application form)."""
+
+    def name(self) -> str:
+        return "action_erase_my_data"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return forget_citizen(dispatcher, tracker)

@@ -21,7 +21,7 @@ from actions.catalog_access import get_catalog, named_service
 from actions.consent import record_consent
 from actions.dispatch import send
 from actions.documents import discard_cancelled
-from actions.erasure import erase_history
+from actions.erasure import confirm_erase_reply, erase_history, forget_citizen
 from actions.form_steps import (
     handle_answer,
     new_draft,
@@ -29,21 +29,9 @@ from actions.form_steps import (
     summary_items,
 )
 from actions.reading import Incoming
-from actions.replies import Reply, departments_menu
+from actions.replies import Reply, departments_menu, yes_no_buttons
 from actions.submission import submit_application
 from actions.texts import localize
-
-YES_NO_BUTTONS = {
-    "en": [("Yes", "/affirm"), ("No", "/deny")],
-    "hi": [("हाँ", "/affirm"), ("नहीं", "/deny")],
-    "hinglish": [("Haan", "/affirm"), ("Nahi", "/deny")],
-}
-
-
-def yes_no_buttons(language: str) -> List[Dict[str, str]]:
-    """Yes/No buttons in the citizen's language."""
-    pairs = YES_NO_BUTTONS.get(language, YES_NO_BUTTONS["en"])
-    return [{"title": title, "payload": payload} for title, payload in pairs]
 
 
 def incoming(tracker: Tracker) -> Incoming:
@@ -177,6 +165,9 @@ class ActionAskApplicationStep(Action):
                 Reply("utter_ask_confirm_stop", buttons=yes_no_buttons(language)),
             )
             return events
+        if step.kind == "confirm_erase":
+            send(dispatcher, confirm_erase_reply(language))
+            return events
         if step.kind == "confirm_switch":
             send(
                 dispatcher,
@@ -244,7 +235,10 @@ class ActionAskApplicationStep(Action):
                 dispatcher,
                 Reply(
                     "utter_ask_consent",
-                    {"service": name, "department": localize(department.names, language)},
+                    {
+                        "service": name,
+                        "department": localize(department.names, language),
+                    },
                     yes_no_buttons(language),
                 ),
             )
@@ -294,6 +288,8 @@ class ActionFinishApplication(Action):
             draft = {**draft, "status": "open", "consent": None, "eligible": None}
             kept[draft["service"]] = draft
             return events + [SlotSet("drafts", kept), SlotSet("application", None)]
+        if status == "erase":  # "delete my data", confirmed: the gateway's too
+            return events + forget_citizen(dispatcher, tracker)
         if status == "cancelled":  # "what you entered will be deleted": it is
             discard_cancelled(tracker, draft)
             events += erase_history(tracker, drop=("application", "application_step"))

@@ -42,6 +42,8 @@ FREE_TEXT_COMMAND_CONFIDENCE = 0.8
 QUESTION_CONFIDENCE = 0.5
 TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
 GIVEN = True  # ``draft["consent"]`` until the form replaces it with the record
+ERASE_INTENT = "erase_my_data"  # "delete my data", "I withdraw my consent"
+ERASE_CONFIDENCE = 0.8
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class Step:
     """What the form asks next.
 
     ``kind`` is service, eligibility, field, document, summary, consent, confirm_stop,
-    confirm_switch or done; ``name`` is the field, document type or target service.
+    confirm_erase, confirm_switch or done; ``name`` is the field, document type or target service.
     """
 
     kind: str
@@ -79,9 +81,11 @@ def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
     pending = draft.get("pending")
     if pending == "stop":
         return Step("confirm_stop")
+    if pending == "erase":
+        return Step("confirm_erase")
     if isinstance(pending, str) and pending.startswith("switch:"):
         return Step("confirm_switch", pending.split(":", 1)[1])
-    if draft["status"] in ("done", "cancelled", "declined"):
+    if draft["status"] in ("done", "cancelled", "declined", "erase"):
         return Step("done")
     if not draft.get("service"):
         return Step("service")
@@ -177,10 +181,15 @@ def _apply(
     step = next_step(draft, catalog)
     if step.kind == "confirm_stop":
         return _confirm_stop(draft, message)
+    if step.kind == "confirm_erase":
+        return _confirm_erase(draft, message)
     if step.kind == "confirm_switch":
         return _confirm_switch(draft, message, step.name or "")
     if asks_to_stop(message):
         draft["pending"] = "stop"
+        return []
+    if asks_to_erase(message):
+        draft["pending"] = "erase"
         return []
     if step.kind == "service":
         replies = (
@@ -242,6 +251,13 @@ def asks_to_stop(message: Incoming) -> bool:
     if message.intent != "stop":
         return False
     return message.text.startswith("/") or answer_words.says_stop(message.text)
+
+
+def asks_to_erase(message: Incoming) -> bool:
+    """A sure "delete my data" (or "I withdraw my consent"): asked to confirm first."""
+    return message.intent == ERASE_INTENT and (
+        message.text.startswith("/") or message.confidence >= ERASE_CONFIDENCE
+    )
 
 
 def _read(
@@ -416,6 +432,22 @@ def _confirm_stop(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
         return [Reply("utter_continue_application")]
     draft["status"] = "cancelled"
     return [Reply("utter_application_cancelled")]
+
+
+def _confirm_erase(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
+    """Yes erases everything (the form ends, ``actions.erasure`` does it); no goes on.
+
+    Only a plain yes erases: cancel wording or an unsure reading keeps the data.
+    """
+    sure = message.text.startswith("/") or message.confidence >= 0.9
+    result = validators.validate_yes_no(message.text, message.intent if sure else None)
+    if isinstance(result, validators.Invalid):
+        return [Reply("utter_invalid_yes_no")]
+    draft["pending"] = None
+    if not result.value:
+        return [Reply("utter_data_kept"), Reply("utter_continue_application")]
+    draft["status"] = "erase"
+    return []
 
 
 def _confirm_switch(

@@ -18,6 +18,19 @@ class Reply:
     buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
+YES_NO_BUTTONS = {
+    "en": [("Yes", "/affirm"), ("No", "/deny")],
+    "hi": [("हाँ", "/affirm"), ("नहीं", "/deny")],
+    "hinglish": [("Haan", "/affirm"), ("Nahi", "/deny")],
+}
+
+
+def yes_no_buttons(language: str) -> List[Dict[str, str]]:
+    """Yes/No buttons in the citizen's language."""
+    pairs = YES_NO_BUTTONS.get(language, YES_NO_BUTTONS["en"])
+    return [{"title": title, "payload": payload} for title, payload in pairs]
+
+
 def bullet_list(lines: List[str]) -> str:
     """Formats lines as a WhatsApp-friendly bullet list."""
     return "\n".join(f"• {line}" for line in lines)

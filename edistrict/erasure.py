@@ -8,7 +8,8 @@ here by their conversation id, the id every lookup checks:
 - decided applications (approved, issued, rejected) keep their answers, documents and
   certificate, which the department must keep under its records rules (a certificate is a
   public record and stays verifiable), but lose every link to the citizen's conversation
-  and contact: WhatsApp id, mobile, profile name, conversation id;
+  and contact: WhatsApp id, mobile, profile name, conversation id, and the answers that
+  were only a way to reach them (mobile number and e-mail fields);
 - uploads not attached to an application, daily upload counts and notifications not yet
   delivered are deleted; files nothing else refers to leave the document store.
 
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from edistrict import audit
 from edistrict.applications import change_status
+from edistrict.catalog import CatalogLike
 from edistrict.db import utcnow
 from edistrict.models import (
     PENDING_STATUSES,
@@ -39,6 +41,8 @@ from edistrict.storage import BlobStore
 from edistrict.uploads import content_in_use
 
 WITHDRAWN_REASON = "Withdrawn by the citizen: personal data erased on request."
+# Answers that only say how to reach the citizen: no record needs them after erasure.
+CONTACT_FIELD_TYPES = frozenset({"mobile", "email"})
 
 logger = logging.getLogger(__name__)
 
@@ -63,14 +67,27 @@ def citizen_reference(citizen_id: str) -> str:
     return "citizen:" + hashlib.sha256(citizen_id.encode()).hexdigest()[:16]
 
 
+def contact_fields(catalog: CatalogLike, service_id: str) -> set[str]:
+    """Names of the service's fields that are only contact details."""
+    service = catalog.get(service_id)
+    if service is None:
+        return set()
+    return {item.name for item in service.fields if item.type in CONTACT_FIELD_TYPES}
+
+
 def erase_citizen(
-    session: Session, store: BlobStore, citizen_id: str, actor: str
+    session: Session,
+    store: BlobStore,
+    catalog: CatalogLike,
+    citizen_id: str,
+    actor: str,
 ) -> ErasureReport:
     """Erases what the gateway holds about the citizen with this conversation id.
 
     Args:
         session: Open session (committed here).
         store: The document store (unreferenced files are deleted).
+        catalog: The service catalog (which answers are contact details).
         citizen_id: The citizen's conversation id (or WhatsApp id).
         actor: Who asked (``service`` for the assistant, an operator's name).
 
@@ -106,6 +123,13 @@ def erase_citizen(
                 session.delete(document)
                 documents += 1
             withdrawn += 1
+        else:
+            contact = contact_fields(catalog, application.service_id)
+            application.fields = {
+                name: value
+                for name, value in application.fields.items()
+                if name not in contact
+            }
         application.citizen_whatsapp_id = None
         application.citizen_mobile = None
         application.citizen_name = None

@@ -7,8 +7,12 @@ purges itself after ``REST_MAILBOX_KEEP_SECONDS``).
 * ``expire``: deletes conversations idle for ``CONVERSATION_RETENTION_DAYS`` (default
   180), delivery-log rows and failed inbox rows older than
   ``DELIVERY_RETENTION_DAYS`` (default 30).
-* ``erase ID``: deletes everything kept about one conversation id (a citizen's WhatsApp
-  number or id, a REST/CSC conversation id), for a citizen's request to an operator.
+* ``erase ID [--requested-by NAME]``: for a citizen's request to an operator (a letter
+  to the Data Protection Officer), erases the citizen at the e-District gateway (``POST
+  /api/v1/erasure``: undecided applications withdrawn, decided ones unlinked, uploads
+  deleted), then everything kept here about the conversation id (a citizen's WhatsApp
+  number or id, a REST/CSC conversation id). Nothing is deleted here if the gateway
+  cannot be reached (exit status 1): run it again.
 * ``run``: ``expire`` now and every ``RETENTION_EVERY_SECONDS`` (default 3600); ``make
   run`` starts it.
 
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Tuple
 
+import requests
 import sqlalchemy as sa
 
 from channels.settings import RestMailboxSettings, WhatsAppSettings
@@ -122,6 +127,26 @@ def erase_conversation(retention: Retention, sender_id: str) -> Dict[str, int]:
     }
 
 
+def erase_at_gateway(sender_id: str, requested_by: str) -> Dict[str, int]:
+    """Has the e-District gateway erase the citizen; its counts.
+
+    Raises:
+        requests.RequestException: The gateway could not be reached or refused.
+    """
+    gateway = settings.edistrict_gateway()
+    response = requests.post(
+        f"{gateway.url}/api/v1/erasure",
+        headers={
+            "Authorization": f"Bearer {gateway.token}",
+            "X-Citizen-Id": sender_id,
+            "X-Requested-By": requested_by,
+        },
+        timeout=gateway.timeout,
+    )
+    response.raise_for_status()
+    return {f"gateway_{name}": int(count) for name, count in response.json().items()}
+
+
 def expire(retention: Retention, now: Optional[float] = None) -> Dict[str, int]:
     """Deletes what is past its retention period; the rows per store."""
     now = time.time() if now is None else now
@@ -152,11 +177,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     sub.add_parser("expire", help="delete what is past its retention period")
     erase = sub.add_parser("erase", help="delete everything about one conversation")
     erase.add_argument("sender_id")
+    erase.add_argument(
+        "--requested-by", default="operator", help="who asked, for the gateway's audit"
+    )
     sub.add_parser("run", help="expire now and then periodically")
     args = parser.parse_args(argv)
     retention = Retention.from_env()
     if args.command == "erase":
-        print(json.dumps(erase_conversation(retention, args.sender_id)))
+        try:
+            erased = erase_at_gateway(args.sender_id, args.requested_by)
+        except requests.RequestException as error:
+            logger.error("The gateway did not erase; nothing deleted: %s", error)
+            return 1
+        erased.update(erase_conversation(retention, args.sender_id))
+        print(json.dumps(erased))
         return 0
     while True:
         deleted = expire(retention)

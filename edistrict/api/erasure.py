@@ -51,5 +51,6 @@ def erase(
     Idempotent: erasing again finds nothing more and answers with zero counts.
     """
     actor = f"{caller.actor}:{requested_by}" if requested_by else caller.actor
-    report = erase_citizen(session, request.app.state.store, citizen_id, actor)
+    state = request.app.state
+    report = erase_citizen(session, state.store, state.catalog, citizen_id, actor)
     return ErasureOut(**report.as_dict())

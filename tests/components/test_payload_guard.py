@@ -141,8 +141,12 @@ def test_the_guard_runs_before_every_other_component():
 
 
 def test_every_button_the_assistant_offers_passes_the_guard():
-    from actions.form import yes_no_buttons
-    from actions.replies import department_menu, departments_menu, main_menu
+    from actions.replies import (
+        department_menu,
+        departments_menu,
+        main_menu,
+        yes_no_buttons,
+    )
     from catalog.loader import load_catalog
 
     catalog = load_catalog()

@@ -62,7 +62,7 @@ def test_erasure_withdraws_the_undecided_and_unlinks_the_decided(client: TestCli
     pending = submit(client).json()["application_id"]
     assert upload(client, pending, pdf_bytes()).status_code == 201
     pending_blob = officer_view(client, pending)["documents"][0]["sha256"]
-    decided = submit(client).json()["application_id"]
+    decided = submit(client, birth_body(mobile="9876543210")).json()["application_id"]
     approve = f"/api/v1/officer/applications/{decided}/approve"
     assert client.post(approve, headers=OFFICER).status_code == 200
     certificate = officer_view(client, decided)["certificate"]["number"]
@@ -86,6 +86,7 @@ def test_erasure_withdraws_the_undecided_and_unlinks_the_decided(client: TestCli
     assert not blob(client, loose).exists()
     kept = officer_view(client, decided)  # the department's record stays
     assert kept["status"] == "issued" and kept["fields"]["child_name"] == "आरव कुमार"
+    assert "mobile" not in kept["fields"]  # only a way to reach the citizen
     assert kept["citizen"]["whatsapp_id"] is None and kept["erased_at"]
     assert client.get(f"/verify/{certificate}").status_code == 200
     for app_id in (pending, decided):  # the conversation no longer finds them
@@ -93,15 +94,18 @@ def test_erasure_withdraws_the_undecided_and_unlinks_the_decided(client: TestCli
         assert mine.status_code == 404
     assert officer_view(client, others)["status"] == "submitted"
     assert rows(client, select(Upload).where(Upload.citizen_id == CITIZEN_ID)) == []
-    assert rows(
-        client, select(OutboxMessage).where(OutboxMessage.sender_id == CITIZEN_ID)
-    ) == []
+    assert (
+        rows(client, select(OutboxMessage).where(OutboxMessage.sender_id == CITIZEN_ID))
+        == []
+    )
     [entry] = rows(
         client, select(AuditEntry).where(AuditEntry.action == "citizen.erased")
     )
     assert entry.actor == "service:dpo-desk"
     assert CITIZEN_ID not in entry.entity_id and CITIZEN_ID not in str(entry.details)
-    assert entry.entity_id.endswith(hashlib.sha256(CITIZEN_ID.encode()).hexdigest()[:16])
+    assert entry.entity_id.endswith(
+        hashlib.sha256(CITIZEN_ID.encode()).hexdigest()[:16]
+    )
 
 
 def test_erasing_again_finds_nothing_more(sqlite_client: TestClient):

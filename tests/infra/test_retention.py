@@ -94,3 +94,26 @@ def test_a_retention_period_below_one_day_is_refused(monkeypatch):
     monkeypatch.setenv("CONVERSATION_RETENTION_DAYS", "0")
     with pytest.raises(ValueError, match="CONVERSATION_RETENTION_DAYS"):
         Retention.from_env()
+
+
+def test_an_operator_erasure_goes_to_the_gateway_first(
+    retention, tmp_path, monkeypatch, capsys
+):
+    from tests.actions.test_edistrict_client import FakeGateway
+
+    gateway = FakeGateway()
+    monkeypatch.setenv("EDISTRICT_URL", gateway.url)
+    gateway.script = [(503, {})]
+    assert main(["erase", OLD, "--requested-by", "dpo-desk"]) == 1
+    tracker = tmp_path / "tracker.db"
+    held = f"SELECT count(*) FROM events WHERE sender_id = '{OLD}'"
+    assert _count(tracker, held) == 1  # the gateway did not erase: nothing here either
+    gateway.script = [(200, {"withdrawn": 1, "unlinked": 1})]
+    assert main(["erase", OLD, "--requested-by", "dpo-desk"]) == 0
+    request = gateway.requests[-1]
+    assert request["path"] == "/api/v1/erasure"
+    assert request["headers"]["X-Citizen-Id"] == OLD
+    assert request["headers"]["X-Requested-By"] == "dpo-desk"
+    assert '"gateway_withdrawn": 1' in capsys.readouterr().out
+    assert _count(tracker, held) == 0
+    gateway.server.shutdown()

@@ -281,7 +281,7 @@ def drive_form(
         done.steps.append((step.kind, step.name))
         texts = answer(step, done)
         done.texts += texts
-        if step.kind == "consent":
+        if step.kind == "summary":  # confirming the summary submits
             done.final_texts = texts
     else:
         raise AssertionError(f"{service_id} not finished after {max_messages} messages")
@@ -298,7 +298,7 @@ def apply_over_rest(
     language: str,
     *,
     greet: bool = True,
-    before_consent: Optional[Callable[[], None]] = None,
+    before_submit: Optional[Callable[[], None]] = None,
 ) -> Completed:
     """Completes one application over the REST channel, driven by the tracker state.
 
@@ -308,8 +308,8 @@ def apply_over_rest(
         service_id: Catalog id, chosen with the ``/apply_service`` button payload.
         language: en, hi or hinglish; set by the greeting's script/words.
         greet: Whether to greet first (sets the conversation language).
-        before_consent: Run just before the citizen consents (for example to stop
-            the gateway).
+        before_submit: Run just before the citizen confirms the summary, which
+            submits (for example to stop the gateway).
 
     Returns:
         What was sent and what came back; ``application_id`` from the tracker.
@@ -328,8 +328,8 @@ def apply_over_rest(
 
     def answer(step: Step, done: Completed) -> List[str]:
         metadata = None
-        if step.kind == "consent" and before_consent is not None:
-            before_consent()
+        if step.kind == "summary" and before_submit is not None:
+            before_submit()
         if step.kind in ("eligibility", "summary", "consent"):
             text = YES[language]
         elif step.kind == "field":

@@ -62,6 +62,7 @@ ASKS = {
     "service": ["utter_ask_which_service", "utter_choose_department"],
     "confirm_cancel": ["utter_ask_confirm_stop"],
     "confirm_switch": ["utter_ask_switch_service"],
+    "confirm_erase": ["utter_ask_confirm_erase"],
 }
 QUESTION_RESPONSES = {
     "utter_ask_field",
@@ -83,6 +84,8 @@ SIMPLE = {
     "submitted": ["utter_application_submitted", "utter_submission_queued"],
     "cancelled": ["utter_application_cancelled"],
     "kept": ["utter_continue_application"],
+    "erased": ["utter_data_erased"],
+    "data_kept": ["utter_data_kept"],
     "not_found": ["utter_application_not_found", "utter_no_applications"],
     "handoff": ["utter_human_handoff"],
     "out_of_scope": ["utter_out_of_scope"],
@@ -627,24 +630,26 @@ def check_outcome(journey: Dict[str, Any], stack: Stack, outcome: Outcome) -> Li
 def check_cancelled_are_forgotten(
     journey: Dict[str, Any], stack: Stack, outcome: Outcome
 ) -> List[str]:
-    """After "cancel this application", what the citizen said until then is erased.
+    """After a confirmed "cancel" or "delete my data", what the citizen said is erased.
 
-    The bot promises "what you entered will be deleted": the conversation Rasa keeps
-    must hold none of the messages sent up to the cancellation.
+    The bot promises "what you entered will be deleted" (or "your conversation has been
+    deleted"): the conversation Rasa keeps must hold none of the messages sent up to then.
     """
     turns = journey["turns"]
-    cancelled = [
-        i for i, turn in enumerate(turns) if "cancelled" in (turn.get("expect") or [])
+    forgotten = [
+        i
+        for i, turn in enumerate(turns)
+        if {"cancelled", "erased"} & set(map(str, turn.get("expect") or []))
     ]
-    if not cancelled:
+    if not forgotten:
         return []
-    said = {str(t["say"]) for t in turns[: cancelled[-1] + 1] if "say" in t}
+    said = {str(t["say"]) for t in turns[: forgotten[-1] + 1] if "say" in t}
     kept = {
         e.get("text")
         for e in get_tracker(stack.rasa.port, outcome.sender)["events"]
         if e.get("event") == "user"
     }
-    return [f"kept after the cancellation: {text!r}" for text in sorted(said & kept)]
+    return [f"kept after the erasure: {text!r}" for text in sorted(said & kept)]
 
 
 def _normal(value: Any) -> str:

@@ -100,11 +100,11 @@ def test_a_service_added_as_data_only_can_be_applied_for(e2e: Stack):
     done = apply_over_rest(e2e, sender, EXTRA_SERVICE_ID, "en")
     assert [kind for kind, _ in done.steps] == [
         "eligibility",
+        "consent",
         "field",
         "field",
         "document",
         "summary",
-        "consent",
     ]
     application = check_at_gateway(e2e, done)
     assert application["fields"] == {

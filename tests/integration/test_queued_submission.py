@@ -34,7 +34,7 @@ def test_a_queued_application_is_delivered_once_after_an_action_server_restart(
     port = e2e.rasa.port
     try:
         done = apply_over_rest(
-            e2e, sender, "death_certificate", "en", before_consent=e2e.gateway.stop
+            e2e, sender, "death_certificate", "en", before_submit=e2e.gateway.stop
         )
         assert any("not reachable right now" in t for t in done.final_texts), (
             done.final_texts

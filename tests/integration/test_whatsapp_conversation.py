@@ -1,7 +1,7 @@
 """A whole application over WhatsApp payloads, against the trained assistant (issue 6).
 
-"Hi" -> menu (an interactive list of services) -> list_reply -> the form, answered by
-typing, tapping reply buttons and list rows -> a photo upload -> summary -> consent ->
+"Hi" -> menu (an interactive list of services) -> list_reply -> consent -> the form,
+answered by typing, tapping reply buttons and list rows -> a photo upload -> summary ->
 submitted; then an officer approves and the certificate PDF comes back over WhatsApp.
 Every payload sent to the fake Graph API is checked against WhatsApp's limits.
 """
@@ -99,7 +99,8 @@ def test_an_application_over_whatsapp_from_hi_to_certificate(
 
     assert citizen.tap(apply_payload(service_id)), "the form did not start"
     done = fill_form(e2e, citizen, service_id, language)
-    assert done.steps[-2:] == [("summary", None), ("consent", None)]
+    kinds = [kind for kind, _ in done.steps]
+    assert kinds[-1] == "summary" and kinds.index("consent") < kinds.index("field")
     assert done.uploaded and ("document" in {kind for kind, _ in done.steps})
     check_at_gateway(e2e, done)  # answers, the photo byte for byte, language
 
