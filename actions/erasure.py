@@ -7,7 +7,8 @@ marker; what the citizen still needs (language, saved drafts, applications waiti
 the gateway) lives on in the slots set after it.
 
 "Delete my data" (intent ``erase_my_data``; also how consent is withdrawn) is confirmed
-first, then :func:`forget_citizen` has the gateway erase the citizen (undecided
+first (the ``erase_form`` outside an application, a step of the application form inside
+one), then :func:`forget_citizen` has the gateway erase the citizen (undecided
 applications withdrawn, decided ones unlinked, uploads deleted: ``edistrict/erasure.py``)
 and erases the whole conversation, keeping only the citizen's language. If the gateway
 cannot be reached nothing is erased, and the citizen is told to ask again.
@@ -17,22 +18,26 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Iterable, List
+from typing import Any, Dict, Iterable, List
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import AllSlotsReset, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
+from actions.form_steps import erase_confirmation
+from actions.latest_message import incoming
 from actions.replies import Reply, yes_no_buttons
 from actions.tracking import client_for
+from actions.validators import Invalid
 
 HISTORY_ERASED = "history_erased"
 _NEVER_KEPT = frozenset({HISTORY_ERASED, "requested_slot"})
 # What a citizen who asked to be forgotten keeps: the language they chose.
 KEPT_AFTER_ERASURE = frozenset({"language", "language_locked"})
+CONFIRMED_SLOT = "erase_confirmed"  # the erase_form's answer: "yes", "no"
 
 logger = logging.getLogger(__name__)
 
@@ -79,11 +84,11 @@ def forget_citizen(
     return erase_history(tracker, drop=set(tracker.slots) - KEPT_AFTER_ERASURE)
 
 
-class ActionAskErase(Action):
-    """Asks the citizen to confirm "delete my data" (outside the application form)."""
+class ActionAskEraseConfirmed(Action):
+    """Asks "delete your data?" (the ``erase_form``, outside the application form)."""
 
     def name(self) -> str:
-        return "action_ask_erase"
+        return "action_ask_erase_confirmed"
 
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -92,8 +97,28 @@ class ActionAskErase(Action):
         return []
 
 
+class ValidateEraseForm(FormValidationAction):
+    """Reads the answer to "delete your data?"; anything but yes or no asks again."""
+
+    def name(self) -> str:
+        return "validate_erase_form"
+
+    def validate_erase_confirmed(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> Dict[str, Any]:
+        result = erase_confirmation(incoming(tracker))
+        if isinstance(result, Invalid):
+            send(dispatcher, Reply("utter_invalid_yes_no"))
+            return {CONFIRMED_SLOT: None}
+        return {CONFIRMED_SLOT: "yes" if result.value else "no"}
+
+
 class ActionEraseMyData(Action):
-    """Erases the citizen's data after they confirmed (outside the application form)."""
+    """After the ``erase_form``: erases on yes, keeps everything on no."""
 
     def name(self) -> str:
         return "action_erase_my_data"
@@ -101,4 +126,7 @@ class ActionEraseMyData(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
+        if tracker.get_slot(CONFIRMED_SLOT) != "yes":
+            send(dispatcher, Reply("utter_data_kept"))
+            return [SlotSet(CONFIRMED_SLOT, None)]
         return forget_citizen(dispatcher, tracker)

@@ -434,13 +434,20 @@ def _confirm_stop(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
     return [Reply("utter_application_cancelled")]
 
 
-def _confirm_erase(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
-    """Yes erases everything (the form ends, ``actions.erasure`` does it); no goes on.
+def erase_confirmation(message: Incoming) -> validators.Result:
+    """The answer to "delete your data?": only a plain yes erases.
 
-    Only a plain yes erases: cancel wording or an unsure reading keeps the data.
+    Cancel wording is a no; an unsure reading of the intent counts for nothing.
     """
+    if asks_to_stop(message):
+        return validators.Valid(False, "✗")
     sure = message.text.startswith("/") or message.confidence >= 0.9
-    result = validators.validate_yes_no(message.text, message.intent if sure else None)
+    return validators.validate_yes_no(message.text, message.intent if sure else None)
+
+
+def _confirm_erase(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
+    """Yes erases everything (the form ends, ``actions.erasure`` does it); no goes on."""
+    result = erase_confirmation(message)
     if isinstance(result, validators.Invalid):
         return [Reply("utter_invalid_yes_no")]
     draft["pending"] = None

@@ -43,7 +43,7 @@ CITIZEN_INTENTS = frozenset(
     ask_fee ask_processing_time ask_eligibility check_status download_certificate
     verify_certificate find_csc change_language talk_to_human bot_challenge out_of_scope
     inform send_later change_field document_uploaded share_location message_too_long
-    unsupported_message document_rejected
+    unsupported_message document_rejected erase_my_data
     """.split()
 )
 

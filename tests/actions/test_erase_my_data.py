@@ -8,7 +8,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.erasure import HISTORY_ERASED, ActionAskErase, ActionEraseMyData
+from actions.erasure import (
+    HISTORY_ERASED,
+    ActionAskEraseConfirmed,
+    ActionEraseMyData,
+    ValidateEraseForm,
+)
 from actions.form_steps import handle_answer, new_draft, next_step
 from actions.reading import Incoming
 from catalog.loader import load_catalog
@@ -31,19 +36,19 @@ SLOTS = {
 }
 
 
-def tracker() -> Tracker:
-    return Tracker("919811100001", dict(SLOTS), {}, [], False, None, {}, None)
+def tracker(**slots) -> Tracker:
+    return Tracker("919811100001", {**SLOTS, **slots}, {}, [], False, None, {}, None)
 
 
-def run(action, monkeypatch, gateway):  # noqa: F811
+def run(action, monkeypatch, gateway, **slots):  # noqa: F811
     monkeypatch.setenv("EDISTRICT_URL", gateway.url)
     dispatcher = CollectingDispatcher()
-    events = action.run(dispatcher, tracker(), {})
+    events = action.run(dispatcher, tracker(**slots), {})
     return dispatcher.messages, events
 
 
 def test_the_question_says_what_goes_and_offers_yes_and_no(monkeypatch, gateway):  # noqa: F811
-    [message], events = run(ActionAskErase(), monkeypatch, gateway)
+    [message], events = run(ActionAskEraseConfirmed(), monkeypatch, gateway)
     assert message["response"] == "utter_ask_confirm_erase" and events == []
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
     assert message["buttons"][0]["title"] == "Haan"
@@ -52,7 +57,9 @@ def test_the_question_says_what_goes_and_offers_yes_and_no(monkeypatch, gateway)
 
 def test_confirmed_the_gateway_erases_then_the_conversation_goes(monkeypatch, gateway):  # noqa: F811
     gateway.script = [(200, REPORT)]
-    [message], events = run(ActionEraseMyData(), monkeypatch, gateway)
+    [message], events = run(
+        ActionEraseMyData(), monkeypatch, gateway, erase_confirmed="yes"
+    )
     [request] = gateway.requests
     assert request["method"] == "POST" and request["path"] == "/api/v1/erasure"
     assert request["headers"]["X-Citizen-Id"] == "919811100001"
@@ -64,9 +71,44 @@ def test_confirmed_the_gateway_erases_then_the_conversation_goes(monkeypatch, ga
 
 def test_with_the_gateway_down_nothing_is_erased(monkeypatch, gateway):  # noqa: F811
     gateway.script = [(503, {})] * 3
-    [message], events = run(ActionEraseMyData(), monkeypatch, gateway)
+    [message], events = run(
+        ActionEraseMyData(), monkeypatch, gateway, erase_confirmed="yes"
+    )
     assert message["response"] == "utter_erase_failed"
     assert events == []
+
+
+def test_no_keeps_everything(monkeypatch, gateway):  # noqa: F811
+    [message], events = run(
+        ActionEraseMyData(), monkeypatch, gateway, erase_confirmed="no"
+    )
+    assert message["response"] == "utter_data_kept"
+    assert events == [
+        {"event": "slot", "timestamp": None, "name": "erase_confirmed", "value": None}
+    ]
+    assert gateway.requests == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "answer"),
+    [
+        ("/affirm", "affirm", 1.0, "yes"),
+        ("haan mita do", "affirm", 0.95, "yes"),
+        ("नहीं", "deny", 0.97, "no"),
+        ("cancel", "stop", 0.99, "no"),  # cancel wording never erases
+        ("what happens to my application then?", "check_status", 0.9, None),
+        ("hmm theek", "affirm", 0.6, None),  # an unsure reading counts for nothing
+    ],
+)
+def test_the_erase_question_takes_only_yes_or_no(text, intent, confidence, answer):
+    latest = {"text": text, "intent": {"name": intent, "confidence": confidence}}
+    events = [{"event": "user", "text": text}]
+    asked = Tracker("c", {}, latest, events, False, None, {}, None)
+    dispatcher = CollectingDispatcher()
+    slots = ValidateEraseForm().validate_erase_confirmed(text, dispatcher, asked, {})
+    assert slots == {"erase_confirmed": answer}
+    expected = [] if answer else ["utter_invalid_yes_no"]
+    assert [m["response"] for m in dispatcher.messages] == expected
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 from rasa_sdk import Tracker
 
 from actions.catalog_access import named_service
-from actions.form import current_draft, incoming
+from actions.form import current_draft
+from actions.latest_message import incoming
 
 
 def tracker_with(*values: str) -> Tracker:
