@@ -89,6 +89,12 @@ STOP: Words = {
 }
 
 # At "cancel?" or "switch?" these mean: no, keep my application.
+# What "delete my data" / "I withdraw my consent" is about (``form_steps.asks_to_erase``).
+PERSONAL_DATA: Words = {
+    "en": ("data", "details", "information", "info", "consent", "personal"),
+    "hi": ("डेटा", "डाटा", "सहमति", "जानकारी", "निजी"),
+    "hinglish": ("data", "details", "sahmati", "consent", "jaankari", "jankari"),
+}
 KEEP: Words = {
     "en": ("continue", "go on", "keep it", "keep", "carry on", "don't cancel"),
     "hi": ("जारी रखें", "जारी रखो", "आगे बढ़ें", "रखें", "रद्द मत करो"),

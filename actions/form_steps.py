@@ -44,6 +44,7 @@ TOO_LONG_INTENT = "message_too_long"  # components/payload_guard.py
 GIVEN = True  # ``draft["consent"]`` until the form replaces it with the record
 ERASE_INTENT = "erase_my_data"  # "delete my data", "I withdraw my consent"
 ERASE_CONFIDENCE = 0.8
+ERASE_NAMED_CONFIDENCE = 0.4  # enough when the message names the data or the consent
 
 
 @dataclass(frozen=True)
@@ -185,11 +186,11 @@ def _apply(
         return _confirm_erase(draft, message)
     if step.kind == "confirm_switch":
         return _confirm_switch(draft, message, step.name or "")
+    if asks_to_erase(message):  # before stop: "mera data mita do, nahi karna"
+        draft["pending"] = "erase"
+        return []
     if asks_to_stop(message):
         draft["pending"] = "stop"
-        return []
-    if asks_to_erase(message):
-        draft["pending"] = "erase"
         return []
     if step.kind == "service":
         replies = (
@@ -254,9 +255,18 @@ def asks_to_stop(message: Incoming) -> bool:
 
 
 def asks_to_erase(message: Incoming) -> bool:
-    """A sure "delete my data" (or "I withdraw my consent"): asked to confirm first."""
-    return message.intent == ERASE_INTENT and (
-        message.text.startswith("/") or message.confidence >= ERASE_CONFIDENCE
+    """"Delete my data" (or "I withdraw my consent"): asked to confirm first.
+
+    The NLU's reading is enough when sure; a fairly sure one needs the message to name
+    the data or the consent too (a name or an address never does both). A wrong guess
+    costs one question: nothing is erased without a yes.
+    """
+    if message.intent != ERASE_INTENT:
+        return False
+    if message.text.startswith("/") or message.confidence >= ERASE_CONFIDENCE:
+        return True
+    return message.confidence >= ERASE_NAMED_CONFIDENCE and answer_words.mentions(
+        message.text, answer_words.every(answer_words.PERSONAL_DATA)
     )
 
 

@@ -35,6 +35,8 @@ def make_engine(url: str) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # Erased and expired rows are overwritten, not left in free pages of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine

@@ -144,5 +144,24 @@ def test_an_unsure_reading_is_an_answer_not_an_erasure(catalog):
     draft = new_draft("test_certificate")
     say(draft, catalog, "yes", "affirm")
     say(draft, catalog, "yes", "affirm")
-    say(draft, catalog, "Data Devi", "erase_my_data", confidence=0.5)
+    say(draft, catalog, "Data Devi", "erase_my_data", confidence=0.3)
     assert draft["answers"]["applicant_name"] == "Data Devi"
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "asked"),
+    [
+        ("कृपया मेरी सारी निजी जानकारी हटा दें, अब आवेदन नहीं करना", 0.45, True),
+        ("please remove my data, I don't want to apply any more", 0.55, True),
+        ("Sunita Devi", 0.45, False),  # names no data: an answer
+        ("sab hata do", 0.45, False),  # fairly sure, but says nothing of data
+    ],
+)
+def test_a_fairly_sure_erase_reading_needs_the_data_named(
+    catalog, text, confidence, asked
+):
+    draft = new_draft("test_certificate")
+    say(draft, catalog, "yes", "affirm")
+    say(draft, catalog, "yes", "affirm")
+    say(draft, catalog, text, "erase_my_data", confidence=confidence)
+    assert (next_step(draft, catalog).kind == "confirm_erase") is asked

@@ -12,11 +12,21 @@ place a mobile number may stay readable is the gateway's database
 from __future__ import annotations
 
 import re
+import sqlite3
 import uuid
 from pathlib import Path
 from typing import Dict, List
 
-from tests.integration.e2e import Stack, apply_over_rest, check_at_gateway
+import requests
+
+from tests.integration.e2e import (
+    OFFICER_TOKEN,
+    Stack,
+    apply_over_rest,
+    bot_texts,
+    check_at_gateway,
+)
+from tests.integration.servers import get_tracker, post_message
 
 SERVICE = "domicile_certificate"
 
@@ -79,3 +89,38 @@ def test_a_completed_application_leaves_no_personal_number_in_clear(e2e: Stack):
                     f"{kind} ...{number[-4:]} in {path.relative_to(e2e.log_dir)}"
                 )
     assert not found, found
+
+
+def test_delete_my_data_in_the_chat_erases_the_rows(e2e: Stack):
+    """ "Delete my data" after submitting: the application is withdrawn and emptied at the
+    gateway, the conversation's events are gone from the tracker store."""
+    sender = f"e2e-erase-{uuid.uuid4().hex[:6]}"
+    done = apply_over_rest(e2e, sender, SERVICE, "hinglish")
+    check_at_gateway(e2e, done)
+    asked = bot_texts(post_message(e2e.rasa.port, sender, "mera sara data delete karo"))
+    assert any("mita dein" in text for text in asked), asked
+    erased = bot_texts(post_message(e2e.rasa.port, sender, "/affirm"))
+    assert any("Wapas liye gaye aavedan: 1" in text for text in erased), erased
+
+    mine = e2e.gateway_get(f"/api/v1/applications/{done.application_id}", sender)
+    assert mine.status_code == 404  # no longer linked to this conversation
+    officer = requests.get(
+        f"{e2e.gateway_url}/api/v1/officer/applications/{done.application_id}",
+        headers={"Authorization": f"Bearer {OFFICER_TOKEN}"},
+        timeout=30,
+    ).json()
+    assert officer["status"] == "withdrawn" and officer["fields"] == {}
+    assert officer["documents"] == [] and officer["citizen"]["mobile"] is None
+    tracker = Path(e2e.log_dir) / "var" / "tracker.db"
+    with sqlite3.connect(tracker) as db:
+        kinds = [
+            row[0]
+            for row in db.execute(
+                "SELECT type_name FROM events WHERE sender_id = ? ORDER BY id",
+                (sender,),
+            )
+        ]
+    assert "user" not in kinds and kinds[0] == "slot", kinds  # from the marker on
+    slots = get_tracker(e2e.rasa.port, sender)["slots"]
+    assert slots["application"] is None and slots["last_application_id"] is None
+    assert slots["language"] == "hinglish"
