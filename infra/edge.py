@@ -16,6 +16,7 @@ variable               meaning                                      default
 ``EDGE_PAGE_BURST``    extra page requests allowed at once          20
 ``EDGE_MAX_CONNECTIONS`` open connections per address               50
 ``RASA_PORT``          Rasa, on 127.0.0.1                           5005
+``RASA_UPSTREAMS``     several Rasa servers (``host:port,...``)     RASA_PORT
 ``EDISTRICT_PORT``     the gateway, on 127.0.0.1                    8001
 =====================  ===========================================  =========
 """
@@ -36,6 +37,7 @@ TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 _PLACEHOLDER = re.compile(r"@@([A-Z_]+)@@")
 _SIZE = re.compile(r"^\d+[kKmM]?$")
 _HOST = re.compile(r"^[0-9A-Za-z.:\[\]-]+$")
+_UPSTREAM = re.compile(r"^[0-9A-Za-z.\[\]:-]+:\d{1,5}$")
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def render(
         "PAGE_RATE": _number(env, "EDGE_PAGE_RATE", "5"),
         "PAGE_BURST": _number(env, "EDGE_PAGE_BURST", "20"),
         "MAX_CONNECTIONS": _number(env, "EDGE_MAX_CONNECTIONS", "50"),
-        "RASA_PORT": _number(env, "RASA_PORT", "5005"),
+        "RASA_SERVERS": rasa_servers(env),
         "GATEWAY_PORT": _number(env, "EDISTRICT_PORT", "8001"),
     }
     text = _PLACEHOLDER.sub(lambda m: values[m.group(1)], TEMPLATE.read_text())
@@ -125,6 +127,18 @@ def render(
     config = prefix / "nginx.conf"
     config.write_text(text)
     return Edge(prefix=prefix, config=config, log_dir=log_dir, port=int(port))
+
+
+def rasa_servers(env: Mapping[str, str]) -> str:
+    """The ``server`` lines of the Rasa upstream: ``RASA_UPSTREAMS``, else ``RASA_PORT``."""
+    upstreams = [u.strip() for u in _get(env, "RASA_UPSTREAMS", "").split(",")]
+    upstreams = [u for u in upstreams if u] or [
+        f"127.0.0.1:{_number(env, 'RASA_PORT', '5005')}"
+    ]
+    for upstream in upstreams:
+        if not _UPSTREAM.match(upstream):
+            raise ValueError(f"RASA_UPSTREAMS must be host:port,..., got {upstream!r}")
+    return "\n".join(f"        server {upstream};" for upstream in upstreams)
 
 
 def find_nginx() -> Optional[str]:

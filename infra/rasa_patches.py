@@ -10,22 +10,34 @@ instead of silently running unpatched.
   every call (about half of the Rasa server's CPU under load, profiled with py-spy).
   The patch builds the validator once; same schema, same error (jsonschema's best match,
   with Rasa's hint appended).
+* ``RemoteAction._action_call_format``: Rasa sends the action server the whole tracker,
+  every event of the session, on every call (two or three calls per message), so each
+  message costs more the longer the conversation. The patch sends the events since the
+  latest user message (all of them when there is none), with everything else as Rasa
+  builds it: current slots, latest message, active loop, latest input channel, and the
+  domain when Rasa would send it. The actions read only those (``actions/`` reads no
+  older event; rasa_sdk's ``slots_to_validate`` reads the trailing slot events).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Dict
+from itertools import islice
+from typing import Any, Dict, List
 
+import rasa
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
-RASA_VALIDATE_ACTION_RESULT = (
-    RemoteAction._validate_action_result
-)  # unpatched, for tests
+# Rasa's own methods, unpatched (for tests).
+RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
+RASA_ACTION_CALL_FORMAT = RemoteAction._action_call_format
 
 
 @lru_cache(maxsize=1)
@@ -51,11 +63,46 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
+def recent_events(tracker: DialogueStateTracker) -> List[Dict[str, Any]]:
+    """The tracker's events from its latest user message on (all if it has none)."""
+    events = tracker.events
+    for back, event in enumerate(reversed(events)):
+        if isinstance(event, UserUttered):
+            return [e.as_dict() for e in islice(events, len(events) - back - 1, None)]
+    return [e.as_dict() for e in events]
+
+
+def action_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> Dict[str, Any]:
+    """Rasa's request to the action server, with the recent events only."""
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = recent_events(tracker)
+    result: Dict[str, Any] = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or (
+        domain.does_custom_action_explicitly_need_domain(self.name())
+    ):
+        result["domain"] = domain.as_dict()
+    return result
+
+
+PATCHES = {
+    "_validate_action_result": validate_action_result,
+    "_action_call_format": action_call_format,
+}
+
+
 def install() -> None:
     """Applies the patches (idempotent)."""
-    RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    for name, patch in PATCHES.items():
+        setattr(RemoteAction, name, patch)
 
 
 def installed() -> bool:
     """Whether :func:`install` has run in this process."""
-    return RemoteAction._validate_action_result is validate_action_result
+    return all(getattr(RemoteAction, name) is p for name, p in PATCHES.items())

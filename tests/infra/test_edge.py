@@ -196,3 +196,26 @@ def test_query_strings_stay_out_of_the_access_log(proxy):
             break
         time.sleep(0.1)
     assert "SECRETVALUE" not in log.read_text()
+
+
+def test_several_rasa_servers_share_the_webhook_traffic(tmp_path):
+    other, other_seen = _stub("rasa-2")
+    rasa, rasa_seen = _stub("rasa-1")
+    try:
+        upstream = f"127.0.0.1:{other.server_address[1]}"
+        upstreams = f"127.0.0.1:{rasa.server_address[1]},{upstream}"
+        with _proxy(tmp_path, RASA_UPSTREAMS=upstreams) as running:
+            answered = {
+                _get(str(running["url"]), "/webhooks/whatsapp/webhook", "POST").text
+                for _ in range(12)
+            }
+    finally:
+        rasa.shutdown()
+        other.shutdown()
+    assert answered == {"rasa-1", "rasa-2"}
+    assert rasa_seen and other_seen
+
+
+def test_malformed_upstreams_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="RASA_UPSTREAMS"):
+        edge.render({"GOV_VAR_DIR": str(tmp_path), "RASA_UPSTREAMS": "a:1; evil"})

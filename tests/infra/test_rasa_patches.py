@@ -5,6 +5,16 @@ from __future__ import annotations
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_sdk import Tracker
 
 from infra import rasa_patches
 
@@ -43,14 +53,67 @@ def test_invalid_answers_fail_with_rasas_error(action, result):
     assert list(patched_error.value.path) == list(rasa_error.value.path)
 
 
-def test_install_replaces_rasas_method_once(monkeypatch):
+def test_install_replaces_rasas_methods_once(monkeypatch):
     monkeypatch.setattr(
         RemoteAction,
         "_validate_action_result",
         rasa_patches.RASA_VALIDATE_ACTION_RESULT,
+    )
+    monkeypatch.setattr(
+        RemoteAction, "_action_call_format", rasa_patches.RASA_ACTION_CALL_FORMAT
     )
     assert not rasa_patches.installed()
     rasa_patches.install()
     rasa_patches.install()
     assert rasa_patches.installed()
     assert RemoteAction("a", None)._validate_action_result(VALID[0]) is True
+
+
+def conversation(turns: int) -> DialogueStateTracker:
+    """A tracker with ``turns`` user messages, each answered, slots set on the way."""
+    domain = Domain.from_dict(
+        {
+            "slots": {"language": {"type": "any", "mappings": []}},
+            "actions": ["action_test"],
+        }
+    )
+    events: list = [ActionExecuted("action_listen")]
+    for turn in range(turns):
+        events += [
+            UserUttered(f"message {turn}", {"name": "greet", "confidence": 1.0}),
+            SlotSet("language", "hi" if turn % 2 else "en"),
+            ActionExecuted("action_test"),
+            BotUttered(f"reply {turn}"),
+            ActionExecuted("action_listen"),
+        ]
+    events.append(UserUttered("latest", {"name": "affirm", "confidence": 1.0}))
+    events.append(SlotSet("language", "hinglish"))  # a slot candidate to validate
+    return DialogueStateTracker.from_events("citizen", events, domain.slots)
+
+
+def test_the_action_server_gets_rasas_request_with_the_recent_events_only(action):
+    domain = Domain.from_dict({"actions": ["action_test"]})
+    tracker = conversation(50)
+    rasa_request = rasa_patches.RASA_ACTION_CALL_FORMAT(action, tracker, domain)
+    patched = rasa_patches.action_call_format(action, tracker, domain)
+    assert len(rasa_request["tracker"]["events"]) == 253
+    assert patched["tracker"]["events"] == rasa_request["tracker"]["events"][-2:]
+    assert patched["tracker"]["events"][0]["text"] == "latest"
+    del rasa_request["tracker"]["events"], patched["tracker"]["events"]
+    assert patched == rasa_request  # slots, latest message, domain, ... as Rasa sends
+    sent = rasa_patches.action_call_format(action, tracker, domain)["tracker"]
+    sdk = Tracker.from_dict(sent)
+    assert sdk.slots_to_validate() == {"language": "hinglish"}
+    assert sdk.get_latest_input_channel() is None
+
+
+def test_a_tracker_without_user_messages_is_sent_whole(action):
+    domain = Domain.from_dict({"actions": ["action_test"]})
+    tracker = DialogueStateTracker.from_events(
+        "citizen", [ActionExecuted("action_session_start"), SessionStarted()]
+    )
+    patched = rasa_patches.action_call_format(action, tracker, domain)
+    assert [e["event"] for e in patched["tracker"]["events"]] == [
+        "action",
+        "session_started",
+    ]
