@@ -95,6 +95,14 @@ PERSONAL_DATA: Words = {
     "hi": ("डेटा", "डाटा", "सहमति", "जानकारी", "निजी"),
     "hinglish": ("data", "details", "sahmati", "consent", "jaankari", "jankari"),
 }
+ERASE_VERBS: Words = {
+    "en": ("delete", "erase", "remove", "wipe", "purge", "forget"),
+    "hi": ("मिटा", "मिटाओ", "मिटाएँ", "मिटाइए", "हटा", "हटाओ", "हटाएँ", "हटाइए", "डिलीट"),
+    "hinglish": ("mita", "mitao", "mitado", "hata", "hatao", "hatado", "delete"),
+}
+# "Don't delete", "मत हटाओ", "mat mitao": not a request to erase.
+_DO_NOT = frozenset({"don't", "dont", "not", "मत", "mat", "na"})
+
 KEEP: Words = {
     "en": ("continue", "go on", "keep it", "keep", "carry on", "don't cancel"),
     "hi": ("जारी रखें", "जारी रखो", "आगे बढ़ें", "रखें", "रद्द मत करो"),
@@ -310,6 +318,19 @@ _CANCEL_APPLICATION = re.compile(
     r"|\bcancel (?:this|it|everything|all)\b"
     r"|(?:^|\s)(?:ise|isko|ye|yeh|sab|इसे|इसको|ये|सब) (?:cancel|radd|रद्द)(?:\s|$)"
 )
+
+
+def asks_to_delete_data(text: str) -> bool:
+    """True when the message asks, in so many words, to delete the citizen's data.
+
+    "मेरा सारा डाटा मिटा दो", "please remove my data", "meri jankari hata do": a data
+    or consent word and a delete verb, without "don't"/"मत".
+    """
+    return (
+        mentions(text, every(PERSONAL_DATA))
+        and mentions(text, every(ERASE_VERBS))
+        and not mentions(text, _DO_NOT)
+    )
 
 
 def cancels_application(text: str) -> bool:

@@ -6,10 +6,11 @@ import json
 from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import answer_words
 from actions.dispatch import send
 from actions.replies import Reply
 from actions.texts import intent_titles, localize
@@ -77,6 +78,8 @@ class ActionClarify(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[EventType]:
         message = tracker.latest_message or {}
+        if answer_words.asks_to_delete_data(message.get("text") or ""):
+            return [FollowupAction("erase_form")]  # asks "delete your data?" first
         if asks_about_an_application(message):
             for reply in status_replies(tracker):
                 send(dispatcher, reply)

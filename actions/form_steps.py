@@ -255,12 +255,14 @@ def asks_to_stop(message: Incoming) -> bool:
 
 
 def asks_to_erase(message: Incoming) -> bool:
-    """"Delete my data" (or "I withdraw my consent"): asked to confirm first.
+    """ "Delete my data" (or "I withdraw my consent"): asked to confirm first.
 
-    The NLU's reading is enough when sure; a fairly sure one needs the message to name
-    the data or the consent too (a name or an address never does both). A wrong guess
-    costs one question: nothing is erased without a yes.
+    Said in so many words ("मेरा सारा डाटा मिटा दो"), whatever the NLU read; else the
+    NLU's reading when sure, or fairly sure and the message names the data or the
+    consent. A wrong guess costs one question: nothing is erased without a yes.
     """
+    if answer_words.asks_to_delete_data(message.text):
+        return True
     if message.intent != ERASE_INTENT:
         return False
     if message.text.startswith("/") or message.confidence >= ERASE_CONFIDENCE:

@@ -66,3 +66,14 @@ def test_otherwise_the_closest_meanings_are_offered(gateway, ranking, entities):
     [reply] = run(ActionClarify(), tracker(message))
     assert reply["response"] == "utter_ask_rephrase"
     assert gateway.requests == []
+
+
+def test_an_unsure_message_asking_in_so_many_words_to_delete_data_asks_to_confirm():
+    from rasa_sdk.executor import CollectingDispatcher
+
+    message = unsure(["nlu_fallback", "stop", "erase_my_data"], {})
+    message["text"] = "नहीं, मुझे डर लग रहा है। मेरा सारा डाटा मिटा दो"
+    dispatcher = CollectingDispatcher()
+    events = ActionClarify().run(dispatcher, tracker(message), {})
+    assert events == [{"event": "followup", "timestamp": None, "name": "erase_form"}]
+    assert dispatcher.messages == []  # the erase form asks its own question

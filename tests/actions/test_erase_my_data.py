@@ -165,3 +165,22 @@ def test_a_fairly_sure_erase_reading_needs_the_data_named(
     say(draft, catalog, "yes", "affirm")
     say(draft, catalog, text, "erase_my_data", confidence=confidence)
     assert (next_step(draft, catalog).kind == "confirm_erase") is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("नहीं, मेरा सारा डाटा मिटा दो, मुझे आवेदन नहीं करना", True),
+        ("please remove my data from your records", True),
+        ("meri jankari hata do", True),
+        ("mera data mat hatao", False),
+        ("don't delete my details", False),
+        ("remove the second document", False),  # no data or consent word
+    ],
+)
+def test_plain_words_asking_to_delete_data(catalog, text, asks):
+    draft = new_draft("test_certificate")
+    say(draft, catalog, "yes", "affirm")
+    say(draft, catalog, "yes", "affirm")
+    say(draft, catalog, text, "nlu_fallback", confidence=0.3)
+    assert (next_step(draft, catalog).kind == "confirm_erase") is asks
