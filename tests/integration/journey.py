@@ -644,6 +644,7 @@ def check_cancelled_are_forgotten(
     if not forgotten:
         return []
     said = {str(t["say"]) for t in turns[: forgotten[-1] + 1] if "say" in t}
+    said -= {str(t["say"]) for t in turns[forgotten[-1] + 1 :] if "say" in t}
     kept = {
         e.get("text")
         for e in get_tracker(stack.rasa.port, outcome.sender)["events"]

@@ -85,6 +85,7 @@ class WhatsAppCitizen:
             self.name,
         )
         raw = json.dumps(body, ensure_ascii=False).encode()
+        sent_at = time.time()
         response = requests.post(
             f"http://127.0.0.1:{self.port}/webhooks/whatsapp/webhook",
             data=raw,
@@ -96,10 +97,11 @@ class WhatsAppCitizen:
         )
         assert response.status_code == 200, response.text
         self.sent_ids.append(message_id)
-        self._wait_handled(message_id, timeout)
+        self._wait_handled(message_id, timeout, sent_at)
         return self.new_messages()
 
-    def _wait_handled(self, message_id: str, timeout: float) -> None:
+    def _wait_handled(self, message_id: str, timeout: float, sent_at: float) -> None:
+        """Until Rasa has answered the message (or erased the conversation after it)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             events = get_tracker(self.port, self.wa_id)["events"]
@@ -114,6 +116,13 @@ class WhatsAppCitizen:
             ]
             listening = events and events[-1].get("name") == "action_listen"
             if handled and listening and len(events) - 1 > handled[0]:
+                return
+            erased = any(  # "delete my data": the message went with the history
+                event.get("name") == "history_erased"
+                and float(event.get("value") or 0) >= sent_at
+                for event in events
+            )
+            if erased and listening:
                 return
             time.sleep(0.2)
         raise AssertionError(f"Rasa did not handle {message_id} in {timeout}s")
