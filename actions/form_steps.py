@@ -186,8 +186,8 @@ def _apply(
         return _confirm_erase(draft, message)
     if step.kind == "confirm_switch":
         return _confirm_switch(draft, message, step.name or "")
-    if asks_to_erase(message):  # before stop: "mera data mita do, nahi karna"
-        draft["pending"] = "erase"
+    if asks_to_erase(message) and not _plain_yes_no(step, message):
+        draft["pending"] = "erase"  # before stop: "mera data mita do, nahi karna"
         return []
     if asks_to_stop(message):
         draft["pending"] = "stop"
@@ -269,6 +269,13 @@ def asks_to_erase(message: Incoming) -> bool:
         return True
     return message.confidence >= ERASE_NAMED_CONFIDENCE and answer_words.mentions(
         message.text, answer_words.every(answer_words.PERSONAL_DATA)
+    )
+
+
+def _plain_yes_no(step: Step, message: Incoming) -> bool:
+    """A yes or no to the consent or eligibility question ("I give my consent")."""
+    return step.kind in ("consent", "eligibility") and isinstance(
+        validators.validate_yes_no(message.text, None), validators.Valid
     )
 
 

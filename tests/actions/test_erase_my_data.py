@@ -184,3 +184,14 @@ def test_plain_words_asking_to_delete_data(catalog, text, asks):
     say(draft, catalog, "yes", "affirm")
     say(draft, catalog, text, "nlu_fallback", confidence=0.3)
     assert (next_step(draft, catalog).kind == "confirm_erase") is asks
+
+
+@pytest.mark.parametrize(
+    "text", ["I give my consent.", "haan, sahmati hai", "मैं सहमत हूँ"]
+)
+def test_giving_consent_is_never_read_as_withdrawing_it(catalog, text):
+    draft = new_draft("test_certificate")
+    say(draft, catalog, "yes", "affirm")  # eligible
+    say(draft, catalog, text, "erase_my_data", confidence=0.9)
+    assert draft["consent"] is not None and draft["pending"] is None
+    assert next_step(draft, catalog).kind == "field"

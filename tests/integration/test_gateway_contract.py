@@ -11,13 +11,15 @@ take each of them.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any, Dict, Iterator
 
 import pytest
 import requests
 
+from actions.consent import record_consent
 from actions.edistrict_client import ClientSettings, EDistrictClient, EDistrictError
+from actions.form_steps import GIVEN
 from actions.gateway_models import Application
 from catalog.loader import load_catalog
 from catalog.model import Service
@@ -73,12 +75,22 @@ def answers_for(service: Service) -> Dict[str, Any]:
     return answers
 
 
-def submit(server: Server, service: Service, key: str = "") -> Application:
-    return client(server).submit_application(
+def consent() -> Dict[str, Any]:
+    """The consent record exactly as the form makes it."""
+    draft = {"consent": GIVEN}
+    record_consent(draft, "en", datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc))
+    return draft["consent"]
+
+
+def submit(
+    server: Server, service: Service, key: str = "", citizen: str = CITIZEN
+) -> Application:
+    return client(server, citizen).submit_application(
         key or uuid.uuid4().hex,
         service.id,
         answers_for(service),
-        {"sender_id": CITIZEN, "whatsapp_id": CITIZEN, "language": "en"},
+        {"sender_id": citizen, "whatsapp_id": citizen, "language": "en"},
+        consent(),
         "whatsapp",
     )
 
@@ -195,3 +207,20 @@ def test_an_unused_upload_is_discarded_by_its_owner_only(gateway):
             created.application_id, service.documents[0].type, upload.id
         )
     assert error.value.status == 404
+
+
+def test_the_consent_is_kept_and_an_erasure_withdraws_and_unlinks(gateway):
+    citizen_id = f"91{uuid.uuid4().int % 10**10:010d}"
+    created = submit(gateway, CATALOG["income_certificate"], citizen=citizen_id)
+    officer = f"{_url(gateway)}/api/v1/officer/applications/{created.application_id}"
+    headers = {"Authorization": f"Bearer {OFFICER_TOKEN}"}
+    kept = requests.get(officer, headers=headers, timeout=30).json()["consent"]
+    assert kept["version"] == consent()["version"] and kept["method"] == "chat"
+
+    counts = client(gateway, citizen_id).erase_citizen()
+    assert counts["withdrawn"] == 1 and counts["unlinked"] == 1
+    withdrawn = requests.get(officer, headers=headers, timeout=30).json()
+    assert withdrawn["status"] == "withdrawn" and withdrawn["fields"] == {}
+    with pytest.raises(EDistrictError) as unknown:
+        client(gateway, citizen_id).get_application(created.application_id)
+    assert unknown.value.status == 404
