@@ -255,7 +255,7 @@ def asks_to_stop(message: Incoming) -> bool:
 
 
 def asks_to_erase(message: Incoming) -> bool:
-    """ "Delete my data" (or "I withdraw my consent"): asked to confirm first.
+    """Whether the citizen asks to delete their data (or withdraws consent).
 
     Said in so many words ("मेरा सारा डाटा मिटा दो"), whatever the NLU read; else the
     NLU's reading when sure, or fairly sure and the message names the data or the
@@ -438,19 +438,23 @@ def _confirmation(message: Incoming) -> validators.Result:
         return validators.Valid(False, "✗")  # "नहीं, रद्द मत करो, आगे चलो"
     if asks_to_stop(message):
         return validators.Valid(True, "✓")
+    return _sure_yes_no(message)
+
+
+def _sure_yes_no(message: Incoming) -> validators.Result:
+    """Yes or no by its words; by the intent only when the NLU is sure (or a button)."""
     sure = message.text.startswith("/") or message.confidence >= 0.9
     return validators.validate_yes_no(message.text, message.intent if sure else None)
 
 
 def _confirm_stop(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
-    result = _confirmation(message)
-    if isinstance(result, validators.Invalid):
-        return [Reply("utter_invalid_yes_no")]
-    draft["pending"] = None
-    if not result.value:
-        return [Reply("utter_continue_application")]
-    draft["status"] = "cancelled"
-    return [Reply("utter_application_cancelled")]
+    return _confirmed(
+        draft,
+        _confirmation(message),
+        "cancelled",
+        [Reply("utter_continue_application")],
+        [Reply("utter_application_cancelled")],
+    )
 
 
 def erase_confirmation(message: Incoming) -> validators.Result:
@@ -460,34 +464,45 @@ def erase_confirmation(message: Incoming) -> validators.Result:
     """
     if asks_to_stop(message):
         return validators.Valid(False, "✗")
-    sure = message.text.startswith("/") or message.confidence >= 0.9
-    return validators.validate_yes_no(message.text, message.intent if sure else None)
+    return _sure_yes_no(message)
 
 
 def _confirm_erase(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
     """Yes erases everything (the form ends, ``actions.erasure`` does it); no goes on."""
-    result = erase_confirmation(message)
+    return _confirmed(
+        draft,
+        erase_confirmation(message),
+        "erase",
+        [Reply("utter_data_kept"), Reply("utter_continue_application")],
+    )
+
+
+def _confirmed(
+    draft: Dict[str, Any],
+    result: validators.Result,
+    status: str,
+    kept: List[Reply],
+    done: Optional[List[Reply]] = None,
+) -> List[Reply]:
+    """Applies a yes/no to a pending question: yes sets ``status``, no keeps going."""
     if isinstance(result, validators.Invalid):
         return [Reply("utter_invalid_yes_no")]
     draft["pending"] = None
     if not result.value:
-        return [Reply("utter_data_kept"), Reply("utter_continue_application")]
-    draft["status"] = "erase"
-    return []
+        return kept
+    draft["status"] = status
+    return done or []
 
 
 def _confirm_switch(
     draft: Dict[str, Any], message: Incoming, target: str
 ) -> List[Reply]:
-    result = _confirmation(message)
-    if isinstance(result, validators.Invalid):
-        return [Reply("utter_invalid_yes_no")]
-    draft["pending"] = None
-    if not result.value:
-        return [Reply("utter_continue_application")]
-    draft["switch_to"] = target
-    draft["status"] = "switched"
-    return []
+    replies = _confirmed(
+        draft, _confirmation(message), "switched", [Reply("utter_continue_application")]
+    )
+    if draft["status"] == "switched":
+        draft["switch_to"] = target
+    return replies
 
 
 def _choose_service(

@@ -21,12 +21,9 @@ import os
 import subprocess
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Iterator, List
 
-import psycopg2
-import redis
 import requests
 
 from bench.stock import PRODUCT, Figures, load
@@ -37,39 +34,10 @@ from tests.integration.servers import (
     free_port,
     gateway_server,
     rasa_server,
+    shared_stores,
 )
-from tests.integration.test_two_replicas import REDIS_URL, _create_tracker_tables
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 CORES = os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def shared_stores() -> Iterator[Dict[str, str]]:
-    """A fresh PostgreSQL database and Redis key prefix; removed afterwards."""
-    database = f"bench_{uuid.uuid4().hex[:10]}"
-    prefix = f"bench{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{database}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{database}"
-    _create_tracker_tables(url)
-    try:
-        yield {
-            "TRACKER_STORE_URL": url,
-            "TRACKER_STORE_KEY": "bench key",
-            "LOCK_STORE_URL": REDIS_URL,
-            "LOCK_STORE_KEY_PREFIX": prefix,
-            "EVENT_BROKER_URL": "",
-        }
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
 
 
 @contextlib.contextmanager
@@ -124,7 +92,8 @@ def nginx_edge(root: Path, rasa_ports: List[int], gateway_port: int) -> Iterator
 
 def measure(servers: int, root: Path) -> Figures:
     """The concurrent load through the edge in front of ``servers`` Rasa servers."""
-    with shared_stores() as stores:
+    with shared_stores("bench") as shared:
+        stores = {**shared, "TRACKER_STORE_KEY": "bench key"}
         gateway_port = free_port()
         rasa_ports = [free_port() for _ in range(servers)]
         gateway = gateway_server(

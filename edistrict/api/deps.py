@@ -31,6 +31,21 @@ CitizenId = Annotated[
     ),
 ]
 
+
+def required_citizen_id(description: str) -> Any:
+    """An ``X-Citizen-Id`` header that must be present (no control characters)."""
+    return Annotated[
+        str,
+        Header(
+            alias="X-Citizen-Id",
+            min_length=1,
+            max_length=200,
+            pattern=r"^[^\x00-\x1f\x7f]+$",
+            description=description,
+        ),
+    ]
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "Missing or invalid bearer token"},
     404: {"description": "Not found"},

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Header, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from edistrict import audit
-from edistrict.api.deps import ERRORS, error, get_session
+from edistrict.api.deps import ERRORS, error, get_session, required_citizen_id
 from edistrict.auth import Caller, require_service
 from edistrict.db import utcnow
 from edistrict.documents import check_document
@@ -37,17 +37,10 @@ router = APIRouter(prefix="/api/v1/documents", tags=["documents"], responses=ERR
 
 ServiceCaller = Annotated[Caller, Depends(require_service)]
 DbSession = Annotated[Session, Depends(get_session)]
-UploaderId = Annotated[
-    str,
-    Header(
-        alias="X-Citizen-Id",
-        min_length=1,
-        max_length=200,
-        pattern=r"^[^\x00-\x1f\x7f]+$",
-        description="Rasa conversation id of the citizen uploading (required): the "
-        "owner of the upload and whose daily quota it counts against.",
-    ),
-]
+UploaderId = required_citizen_id(
+    "Rasa conversation id of the citizen uploading (required): the "
+    "owner of the upload and whose daily quota it counts against."
+)
 
 
 def unknown_document(document_id: str) -> HTTPException:

@@ -13,10 +13,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from sqlalchemy.orm import Session
 
-from edistrict.api.deps import ERRORS, get_session
+from edistrict.api.deps import ERRORS, get_session, required_citizen_id
 from edistrict.auth import Caller, require_service
 from edistrict.erasure import erase_citizen
 from edistrict.schemas import ErasureOut
+
+CitizenToErase = required_citizen_id(
+    "Conversation (or WhatsApp) id of the citizen to erase."
+)
 
 router = APIRouter(prefix="/api/v1/erasure", tags=["privacy"], responses=ERRORS)
 
@@ -26,16 +30,7 @@ def erase(
     request: Request,
     caller: Annotated[Caller, Depends(require_service)],
     session: Annotated[Session, Depends(get_session)],
-    citizen_id: Annotated[
-        str,
-        Header(
-            alias="X-Citizen-Id",
-            min_length=1,
-            max_length=200,
-            pattern=r"^[^\x00-\x1f\x7f]+$",
-            description="Conversation (or WhatsApp) id of the citizen to erase.",
-        ),
-    ],
+    citizen_id: CitizenToErase,
     requested_by: Annotated[
         str | None,
         Header(

@@ -8,14 +8,16 @@ that call Rasa's API pass ``RASA_TOKEN``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 
@@ -249,3 +251,40 @@ def get_tracker(port: int, sender: str) -> Dict[str, Any]:
     )
     response.raise_for_status()
     return dict(response.json())
+
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@contextlib.contextmanager
+def shared_stores(name: str) -> Iterator[Dict[str, str]]:
+    """What several Rasa servers share: a fresh PostgreSQL database with Rasa's tables
+    (made before any server starts, so two starting together do not race) and a Redis
+    key prefix of its own; both removed afterwards. Yields the servers' environment."""
+    import psycopg2
+    import redis
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    database = f"{name}_{uuid.uuid4().hex[:10]}"
+    prefix = f"{name}{uuid.uuid4().hex[:10]}"
+    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{database}"')
+    url = f"postgresql://postgres@127.0.0.1:5432/{database}"
+    SQLTrackerStore(host=url).engine.dispose()
+    try:
+        yield {
+            "TRACKER_STORE_URL": url,
+            "LOCK_STORE_URL": REDIS_URL,
+            "LOCK_STORE_KEY_PREFIX": prefix,
+            "EVENT_BROKER_URL": "",
+        }
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)

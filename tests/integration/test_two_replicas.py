@@ -18,7 +18,6 @@ import uuid
 from collections import Counter
 from typing import Any, Dict, Iterator, List
 
-import psycopg2
 import pytest
 import redis
 import requests
@@ -26,61 +25,31 @@ import requests
 from tests.conftest import require_service
 from tests.integration.servers import (
     RASA_TOKEN,
+    REDIS_URL,
     Server,
     free_port,
     get_tracker,
     post_message,
     rasa_server,
+    shared_stores,
 )
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 RUNS = 8
 MESSAGES = ["Hi", "hello", "namaste ji", "नमस्ते", "hey", "namaskar"]
 
 
 @pytest.fixture(scope="module")
-def shared_stores() -> Iterator[Dict[str, str]]:
+def stores() -> Iterator[Dict[str, str]]:
     require_service("PostgreSQL", "127.0.0.1", 5432)
     require_service("Redis", "127.0.0.1", 6379)
-    database = f"replicas_{uuid.uuid4().hex[:10]}"
-    prefix = f"replicas{uuid.uuid4().hex[:10]}"
-    admin = psycopg2.connect(POSTGRES_ADMIN_URL)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{database}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{database}"
-    _create_tracker_tables(url)
-    try:
-        yield {
-            "TRACKER_STORE_URL": url,
-            "LOCK_STORE_URL": REDIS_URL,
-            "LOCK_STORE_KEY_PREFIX": prefix,
-            "EVENT_BROKER_URL": "",
-        }
-    finally:
-        with admin.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        admin.close()
-        client = redis.Redis.from_url(REDIS_URL)
-        for key in client.scan_iter(f"{prefix}:*"):
-            client.delete(key)
-
-
-def _create_tracker_tables(url: str) -> None:
-    """Creates Rasa's tables once, so two replicas starting together do not race."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    store = SQLTrackerStore(host=url)
-    store.engine.dispose()
+    with shared_stores("replicas") as env:
+        yield env
 
 
 @pytest.fixture(scope="module")
-def replicas(
-    model, actions_port, shared_stores, tmp_path_factory
-) -> Iterator[List[Server]]:
+def replicas(model, actions_port, stores, tmp_path_factory) -> Iterator[List[Server]]:
     workdir = tmp_path_factory.mktemp("replicas")
-    env = {**shared_stores, "GOV_VAR_DIR": str(workdir / "var")}
+    env = {**stores, "GOV_VAR_DIR": str(workdir / "var")}
     servers = [
         rasa_server(free_port(), actions_port, workdir, env, name=name)
         for name in ("rasa-a", "rasa-b")
@@ -134,7 +103,7 @@ def _turns(events: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return turns
 
 
-def test_simultaneous_messages_on_two_replicas_are_serialised(replicas, shared_stores):
+def test_simultaneous_messages_on_two_replicas_are_serialised(replicas, stores):
     failures: List[str] = []
     for run in range(RUNS):
         sender = f"replicas-{run}-{uuid.uuid4().hex[:8]}"
@@ -157,7 +126,7 @@ def test_simultaneous_messages_on_two_replicas_are_serialised(replicas, shared_s
     )
     # Every ticket was given back: no lock is left behind in Redis.
     client = redis.Redis.from_url(REDIS_URL)
-    assert not list(client.scan_iter(f"{shared_stores['LOCK_STORE_KEY_PREFIX']}:*"))
+    assert not list(client.scan_iter(f"{stores['LOCK_STORE_KEY_PREFIX']}:*"))
 
 
 def test_both_replicas_read_the_same_conversation(replicas):
