@@ -40,10 +40,28 @@ NONE_ANSWERS: Words = {
 }
 
 # Puts a document off ("I will send it later").
+# A day named ("I will send it tomorrow", "कल भेजूंगा") puts it off too: at a document
+# step a text message is never the document itself.
 LATER: Words = {
-    "en": ("later", "send later", "i will send later", "not now", "afterwards"),
-    "hi": ("बाद में", "बाद में भेजूंगा", "बाद में भेजूँगी", "अभी नहीं"),
-    "hinglish": ("baad mein", "baad me", "bad me", "baad mai", "baad mein bhejunga"),
+    "en": (
+        "later",
+        "send later",
+        "i will send later",
+        "not now",
+        "afterwards",
+        "tomorrow",
+    ),
+    "hi": ("बाद में", "बाद में भेजूंगा", "बाद में भेजूँगी", "अभी नहीं", "कल", "परसों"),
+    "hinglish": (
+        "baad mein",
+        "baad me",
+        "bad me",
+        "baad mai",
+        "baad mein bhejunga",
+        "kal",
+        "parso",
+        "parson",
+    ),
 }
 
 # "Everything is right" at the summary.

@@ -125,12 +125,8 @@ class ActionDownloadCertificate(Action):
         client = client_for(tracker)
         try:
             if not application_id:
-                issued = [
-                    a
-                    for a in client.list_applications(citizen_id(tracker))
-                    if a.status == "issued"
-                ]
-                application_id = issued[0].application_id if issued else None
+                latest = latest_issued(client, citizen_id(tracker))
+                application_id = latest.application_id if latest else None
             if not application_id:
                 send(dispatcher, Reply("utter_no_certificate"))
                 return []
@@ -146,6 +142,20 @@ class ActionDownloadCertificate(Action):
             return []
         send_certificate(dispatcher, application)
         return []
+
+
+def latest_issued(
+    client: EDistrictClient, citizen: str, service_id: Optional[str] = None
+) -> Optional[Application]:
+    """The citizen's first listed issued application, of ``service_id`` when given."""
+    return next(
+        (
+            a
+            for a in client.list_applications(citizen)
+            if a.status == "issued" and service_id in (None, a.service_id)
+        ),
+        None,
+    )
 
 
 def send_certificate(

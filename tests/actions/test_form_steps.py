@@ -161,6 +161,22 @@ def test_text_where_a_document_is_expected_explains_what_is_needed(catalog):
     assert draft["documents"] == {}
 
 
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("shop photo I will send tomorrow, shutter is down now", "en"),
+        ("दुकान की फोटो कल भेजूंगा", "hi"),
+        ("photo kal bhej dunga", "hinglish"),
+    ],
+)
+def test_a_day_named_at_a_document_puts_it_off(catalog, text, language):
+    draft = started(catalog)
+    for answer in ("Asha", "01/01/1980", "general", "skip"):
+        say(draft, catalog, answer)
+    assert say(draft, catalog, text, language=language) == ["utter_document_later"]
+    assert draft["documents"] == {"address_proof": "later"}
+
+
 def completed_to_summary(catalog):
     draft = started(catalog)
     for text in ("Asha", "01/01/1980", "general", "skip"):
