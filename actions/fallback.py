@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction
@@ -12,14 +12,10 @@ from rasa_sdk.types import DomainDict
 
 from actions import answer_words
 from actions.dispatch import send
-from actions.edistrict_client import EDistrictError
-from actions.gateway_models import Application
 from actions.replies import Reply
 from actions.texts import intent_titles, localize
 from actions.tracking import (
-    citizen_id,
-    client_for,
-    latest_issued,
+    issued_certificate_asked,
     send_certificate,
     status_replies,
 )
@@ -74,27 +70,6 @@ def asks_about_an_application(message: Dict[str, Any]) -> bool:
         r.get("name") for r in (message.get("intent_ranking") or [])[: MAX_OPTIONS + 1]
     ]
     return named and "check_status" in ranked
-
-
-def issued_certificate_asked(
-    tracker: Tracker, message: Dict[str, Any]
-) -> Optional[Application]:
-    """The issued certificate an unsure message may ask for, if the citizen has one.
-
-    "Yay! Can we get the marriage certificate please?" after the approval reads as
-    eligibility or download, nearly equally. When downloading is one of the two closest
-    meanings and the citizen holds an issued certificate (of the service named, if one
-    is), the certificate is the answer. A gateway error leaves the usual buttons.
-    """
-    closest = [r.get("name") for r in (message.get("intent_ranking") or [])[:3]]
-    closest = [name for name in closest if name != "nlu_fallback"][:2]
-    if "download_certificate" not in closest:
-        return None
-    service = next(tracker.get_latest_entity_values("service"), None)
-    try:
-        return latest_issued(client_for(tracker), citizen_id(tracker), service)
-    except EDistrictError:
-        return None
 
 
 class ActionClarify(Action):

@@ -17,6 +17,7 @@ from actions.replies import (
     info_reply,
     main_menu,
 )
+from actions.tracking import issued_certificate_asked, send_certificate
 
 
 def requested_service(tracker: Tracker) -> Optional[str]:
@@ -73,6 +74,10 @@ class ActionServiceInfo(Action):
         if not service_id or service_id not in catalog:
             send(dispatcher, Reply("utter_ask_which_service"))
             send(dispatcher, departments_menu(catalog, language))
+            return []
+        issued = issued_certificate_asked(tracker, tracker.latest_message or {})
+        if issued and issued.service_id == service_id:
+            send_certificate(dispatcher, issued)
             return []
         send(dispatcher, info_reply(intent, catalog[service_id], language))
         return []

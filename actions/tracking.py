@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -156,6 +156,39 @@ def latest_issued(
         ),
         None,
     )
+
+
+# How likely "send my certificate" must be, as the second reading, to ask the gateway.
+DOWNLOAD_READING = 0.25
+
+
+def issued_certificate_asked(
+    tracker: Tracker, message: Dict[str, Any]
+) -> Optional[Application]:
+    """The issued certificate a message may ask for, when the citizen holds one.
+
+    "Yay! Can we get the marriage certificate please?" after the approval reads as
+    eligibility (or applying) and download nearly alike. When downloading is one of the
+    two closest meanings (at least ``DOWNLOAD_READING``) and the citizen holds an issued
+    certificate (of the service named, if one is), the certificate is the answer. A
+    gateway error means no: the question is answered as it was read.
+    """
+    ranking = [
+        r
+        for r in message.get("intent_ranking") or []
+        if r.get("name") != "nlu_fallback"
+    ]
+    if not any(
+        r.get("name") == "download_certificate"
+        and (r.get("confidence") or 0) >= DOWNLOAD_READING
+        for r in ranking[:2]
+    ):
+        return None
+    service = next(tracker.get_latest_entity_values("service"), None)
+    try:
+        return latest_issued(client_for(tracker), citizen_id(tracker), service)
+    except EDistrictError:
+        return None
 
 
 def send_certificate(
