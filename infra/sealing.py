@@ -71,6 +71,14 @@ class EventSeal:
         opened = self._seal.open(stored) if is_sealed(stored) else json.loads(stored)
         return opened  # type: ignore[no-any-return]
 
+    def open_json(self, stored: str) -> str:
+        """The event's JSON text; rows written before sealing are that text already."""
+        return (
+            self._seal.open_json(stored).decode("utf-8")
+            if is_sealed(stored)
+            else stored
+        )
+
     def pseudonym(self, sender_id: str) -> str:
         """A stable stand-in for a conversation id (a phone number) outside the store."""
         digest = hmac.new(self._pseudonyms, sender_id.encode(), hashlib.sha256)

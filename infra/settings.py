@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Tuple
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -184,3 +184,25 @@ def lock_store_key_prefix(env: Mapping[str, str] = os.environ) -> str:
             f"LOCK_STORE_KEY_PREFIX must be letters and digits only, got {prefix!r}"
         )
     return prefix
+
+
+def tracker_cache(env: Mapping[str, str] = os.environ) -> Tuple[int, float]:
+    """(conversations, idle seconds) the tracker store keeps opened (``infra.tracker_cache``).
+
+    ``TRACKER_CACHE_CONVERSATIONS`` (default 1000, 0 = off) and
+    ``TRACKER_CACHE_IDLE_SECONDS`` (default 600).
+    """
+    values = []
+    for name, default in (
+        ("TRACKER_CACHE_CONVERSATIONS", 1000.0),
+        ("TRACKER_CACHE_IDLE_SECONDS", 600.0),
+    ):
+        raw = env.get(name, "").strip()
+        try:
+            value = float(raw) if raw else default
+        except ValueError:
+            raise ValueError(f"{name} must be a number, got {raw!r}") from None
+        if value < 0:
+            raise ValueError(f"{name} must not be negative, got {raw!r}")
+        values.append(value)
+    return int(values[0]), values[1]

@@ -8,6 +8,7 @@ own components (SQLTrackerStore, InMemoryLockStore, PikaEventBroker) or a subcla
 
 from __future__ import annotations
 
+import json
 import logging
 from asyncio import AbstractEventLoop
 from typing import Any, Dict, Iterator, List, Optional
@@ -22,12 +23,15 @@ from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.utils.endpoints import EndpointConfig
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from actions.erasure import HISTORY_ERASED
 from infra import settings
 from infra.locks import AtomicRedisLockStore
 from infra.sealing import EventSeal, masked
+from infra.tracker_cache import Row, SessionCache, latest_start
+from infra.tracker_cache import Session as Cached
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +57,7 @@ class EnvTrackerStore(SQLTrackerStore):
         logger.info("Tracker store: %s (events encrypted)", _redact(url))
         _warn_without_action_token()
         self.seal = EventSeal.from_env()
+        self.cache = SessionCache(*settings.tracker_cache())
         super().__init__(domain=domain, host=url, event_broker=event_broker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -102,23 +107,79 @@ class EnvTrackerStore(SQLTrackerStore):
         ):
             return iter(events[marker + rows.count() :])
         erased = rows.delete(synchronize_session=False)
+        self.cache.drop(tracker.sender_id)
         logger.info("Erased %d stored events of a conversation", erased)
         return iter(events[marker:])
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Optional[DialogueStateTracker]:
-        """Rasa's ``SQLTrackerStore._retrieve``, opening the sealed ``data`` column."""
+        """Rasa's ``SQLTrackerStore._retrieve``, opening the sealed ``data`` column.
+
+        The latest session is read through the cache (``infra.tracker_cache``): only
+        rows added since the last read are fetched and decrypted.
+        """
         with self.session_scope() as session:
-            rows = self._event_query(
-                session,
-                sender_id,
-                fetch_events_from_all_sessions=fetch_events_from_all_sessions,
-            ).all()
-            events = [self.seal.open(row.data) for row in rows]
+            if fetch_events_from_all_sessions or not self.cache.enabled:
+                rows = self._event_query(
+                    session,
+                    sender_id,
+                    fetch_events_from_all_sessions=fetch_events_from_all_sessions,
+                ).all()
+                events = [self.seal.open(row.data) for row in rows]
+            else:
+                events = [
+                    json.loads(r.data) for r in self._session_rows(session, sender_id)
+                ]
         if not self.domain or not events:
             return None
         return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+
+    def _session_rows(self, session: Session, sender_id: str) -> List[Row]:
+        """The latest session's rows: the cached ones and those stored since."""
+        cached = self.cache.get(sender_id)
+        if cached is not None and self._count_upto(
+            session, sender_id, cached.last_id
+        ) != (cached.stored):
+            cached = None  # rows were deleted, or committed late, since: read it all
+        if cached is None:
+            rows = [self._row(r) for r in self._event_query(session, sender_id, False)]
+            last_id = rows[-1].id if rows else 0
+            stored = self._count_upto(session, sender_id, last_id)
+            fresh = Cached(rows, last_id, stored, latest_start(rows, None))
+        else:
+            new = [
+                self._row(r)
+                for r in session.query(self.SQLEvent)
+                .filter(
+                    self.SQLEvent.sender_id == sender_id,
+                    self.SQLEvent.id > cached.last_id,
+                )
+                .order_by(self.SQLEvent.id)
+            ]
+            started = latest_start(new, cached.started)
+            rows = cached.rows + new
+            if started is not None and started != cached.started:
+                rows = [r for r in rows if r.timestamp >= started]  # a new session
+            elif started is not None:
+                rows = cached.rows + [r for r in new if r.timestamp >= started]
+            last_id = new[-1].id if new else cached.last_id
+            fresh = Cached(rows, last_id, cached.stored + len(new), started)
+        if rows:
+            self.cache.put(sender_id, fresh)
+        return rows
+
+    def _count_upto(self, session: Session, sender_id: str, last_id: int) -> int:
+        """How many rows the conversation has with an id up to ``last_id``."""
+        return int(
+            session.query(func.count(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id <= last_id)
+            .scalar()
+            or 0
+        )
+
+    def _row(self, row: Any) -> Row:
+        return Row(row.id, row.type_name, row.timestamp, self.seal.open_json(row.data))
 
 
 def _last_erasure(events: List[Event]) -> Optional[int]:

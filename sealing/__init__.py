@@ -53,10 +53,18 @@ class Seal:
         Raises:
             ValueError: Not sealed, altered, or sealed with a key not given here.
         """
+        return json.loads(self.open_json(stored))
+
+    def open_json(self, stored: str) -> bytes:
+        """The value's JSON (UTF-8), as sealed.
+
+        Raises:
+            ValueError: Not sealed, altered, or sealed with a key not given here.
+        """
         if not is_sealed(stored):
             raise ValueError("not a sealed value")
         try:
-            return json.loads(self._fernet.decrypt(stored[len(SEALED) :].encode()))
+            return self._fernet.decrypt(stored[len(SEALED) :].encode())
         except InvalidToken as error:
             raise ValueError(
                 f"a stored value cannot be opened with {self.key_name}: a wrong or "

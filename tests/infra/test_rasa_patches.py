@@ -9,6 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
+    Event,
     SessionStarted,
     SlotSet,
     UserUttered,
@@ -62,11 +63,39 @@ def test_install_replaces_rasas_methods_once(monkeypatch):
     monkeypatch.setattr(
         RemoteAction, "_action_call_format", rasa_patches.RASA_ACTION_CALL_FORMAT
     )
+    monkeypatch.setattr(
+        Event, "resolve_by_type", staticmethod(rasa_patches.RASA_RESOLVE_BY_TYPE)
+    )
     assert not rasa_patches.installed()
     rasa_patches.install()
     rasa_patches.install()
     assert rasa_patches.installed()
     assert RemoteAction("a", None)._validate_action_result(VALID[0]) is True
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"event": "slot", "timestamp": 1.0, "name": "language", "value": "hi"},
+        {"event": "user", "timestamp": 2.0, "text": "hi", "parse_data": {}},
+        {"event": "action", "timestamp": 3.0, "name": "action_listen"},
+        {"event": "session_started", "timestamp": 4.0},
+    ],
+)
+def test_event_classes_are_found_as_rasa_finds_them(data):
+    rasa_class = rasa_patches.RASA_RESOLVE_BY_TYPE(data["event"])
+    for _ in range(2):  # looked up, then remembered
+        assert rasa_patches.resolve_by_type(data["event"]) is rasa_class
+    with_patch = Event.from_parameters(data)
+    assert with_patch == Event.from_parameters(dict(data))
+    assert type(with_patch) is rasa_class
+
+
+def test_an_unknown_event_name_fails_as_in_rasa():
+    with pytest.raises(ValueError, match="Unknown event name 'nonsense'"):
+        rasa_patches.resolve_by_type("nonsense")
+    assert rasa_patches.resolve_by_type("nonsense", default=SlotSet) is SlotSet
+    assert "nonsense" not in rasa_patches._EVENT_CLASSES
 
 
 def conversation(turns: int) -> DialogueStateTracker:
