@@ -75,8 +75,10 @@ class ActionServiceInfo(Action):
             send(dispatcher, Reply("utter_ask_which_service"))
             send(dispatcher, departments_menu(catalog, language))
             return []
-        issued = issued_certificate_asked(tracker, tracker.latest_message or {})
-        if issued and issued.service_id == service_id:
+        issued = issued_certificate_asked(
+            tracker, tracker.latest_message or {}, service_id
+        )
+        if issued:
             send_certificate(dispatcher, issued)
             return []
         send(dispatcher, info_reply(intent, catalog[service_id], language))

@@ -163,15 +163,16 @@ DOWNLOAD_READING = 0.25
 
 
 def issued_certificate_asked(
-    tracker: Tracker, message: Dict[str, Any]
+    tracker: Tracker, message: Dict[str, Any], service_id: Optional[str] = None
 ) -> Optional[Application]:
     """The issued certificate a message may ask for, when the citizen holds one.
 
     "Yay! Can we get the marriage certificate please?" after the approval reads as
     eligibility (or applying) and download nearly alike. When downloading is one of the
     two closest meanings (at least ``DOWNLOAD_READING``) and the citizen holds an issued
-    certificate (of the service named, if one is), the certificate is the answer. A
-    gateway error means no: the question is answered as it was read.
+    certificate (of ``service_id``, else of the service the message names, if any), the
+    certificate is the answer. A gateway error means no: the question is answered as
+    it was read.
     """
     ranking = [
         r
@@ -184,7 +185,7 @@ def issued_certificate_asked(
         for r in ranking[:2]
     ):
         return None
-    service = next(tracker.get_latest_entity_values("service"), None)
+    service = service_id or next(tracker.get_latest_entity_values("service"), None)
     try:
         return latest_issued(client_for(tracker), citizen_id(tracker), service)
     except EDistrictError:

@@ -138,10 +138,9 @@ class EnvTrackerStore(SQLTrackerStore):
     def _session_rows(self, session: Session, sender_id: str) -> List[Row]:
         """The latest session's rows: the cached ones and those stored since."""
         cached = self.cache.get(sender_id)
-        if cached is not None and self._count_upto(
-            session, sender_id, cached.last_id
-        ) != (cached.stored):
-            cached = None  # rows were deleted, or committed late, since: read it all
+        if cached is not None:
+            if self._count_upto(session, sender_id, cached.last_id) != cached.stored:
+                cached = None  # rows were deleted, or committed late, since: read all
         if cached is None:
             rows = [self._row(r) for r in self._event_query(session, sender_id, False)]
             last_id = rows[-1].id if rows else 0
@@ -159,10 +158,8 @@ class EnvTrackerStore(SQLTrackerStore):
             ]
             started = latest_start(new, cached.started)
             rows = cached.rows + new
-            if started is not None and started != cached.started:
-                rows = [r for r in rows if r.timestamp >= started]  # a new session
-            elif started is not None:
-                rows = cached.rows + [r for r in new if r.timestamp >= started]
+            if started is not None:  # as Rasa's query: the latest session only
+                rows = [r for r in rows if r.timestamp >= started]
             last_id = new[-1].id if new else cached.last_id
             fresh = Cached(rows, last_id, cached.stored + len(new), started)
         if rows:

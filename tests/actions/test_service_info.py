@@ -25,10 +25,17 @@ def question(download: float) -> Dict[str, Any]:
     }
 
 
-def tracker(message: Dict[str, Any]) -> Tracker:
+def tracker(message: Dict[str, Any], **slots: Any) -> Tracker:
     events = [{"event": "user", "parse_data": message}]
     return Tracker(
-        CITIZEN, {"language": "en"}, message, events, False, None, None, "action_listen"
+        CITIZEN,
+        {"language": "en", **slots},
+        message,
+        events,
+        False,
+        None,
+        None,
+        "action_listen",
     )
 
 
@@ -49,3 +56,22 @@ def test_a_faint_download_reading_asks_no_gateway(gateway):
     messages = run(ActionServiceInfo(), tracker(question(download=0.05)))
     assert [m["response"] for m in messages] == ["utter_service_eligibility"]
     assert gateway.requests == []
+
+
+def test_the_service_talked_about_before_finds_its_certificate_among_others(gateway):
+    message = question(download=0.35)
+    message["entities"] = []  # "can we get it please?": the service is the slot's
+    gateway.script = [
+        (
+            200,
+            {
+                "items": [
+                    issued(service_id="income_certificate"),
+                    issued(service_id=MARRIAGE, application_id="DL-MAR-2026-000009"),
+                ]
+            },
+        )
+    ]
+    messages = run(ActionServiceInfo(), tracker(message, service=MARRIAGE))
+    assert messages[0]["response"] == "utter_certificate_ready"
+    assert messages[0]["application_id"] == "DL-MAR-2026-000009"
