@@ -4,26 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The public edge of `make run` is nginx from the distribution. Installed when missing and
-# possible (root with apt-get); never a reason to fail the install.
-ensure_nginx() {
-  if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
-    return 0
-  fi
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "==> Installing nginx-light (the public edge of make run)"
-    export DEBIAN_FRONTEND=noninteractive
-    if apt-get install -y -qq nginx-light >/dev/null 2>&1 \
-      || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq nginx-light >/dev/null 2>&1; }; then
-      return 0
-    fi
-    echo "WARNING: could not install nginx-light; make run will start without the public edge" >&2
-  else
-    echo "NOTE: nginx is not installed; make run starts without the public edge (port 8080)."
-    echo "      Install it with: sudo apt-get install nginx-light"
-  fi
-}
-ensure_nginx
+# The public edge of `make run` is nginx from the distribution (scripts/debian_packages.sh).
+. scripts/debian_packages.sh
+ensure_debian_packages /usr/sbin/nginx "the public edge of make run, port 8080" nginx-light
 
 VENV=.venv
 STAMP="$VENV/.requirements.lock.sha256"

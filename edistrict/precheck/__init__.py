@@ -1,0 +1,168 @@
+"""Document pre-check: is an upload readable, the right kind, and does it agree with the form?
+
+It advises; the officer decides. :func:`precheck` returns a plain dict stored with the
+upload (sealed, it holds what was read) and shown to the officer and, in words, to the
+citizen. Verdicts:
+
+- ``ok``: readable, the expected kind (when it could tell), nothing disagrees;
+- ``advice``: the citizen should look again: another kind of document, or a name, date of
+  birth, Aadhaar number or PIN that differs from the form (what was read is given);
+- ``unreadable``: blank, too dark, blurred, too small, or no text could be read;
+- ``not_checked``: Tesseract is not installed (or the file could not be read): never "ok".
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Any, Mapping
+
+from PIL import Image
+
+from edistrict.db import utcnow
+from edistrict.precheck import matching, quality
+from edistrict.precheck.kinds import PHOTO, KindBook, classify, kind_book
+from edistrict.precheck.reading import Reading, read_image, read_pdf
+
+logger = logging.getLogger(__name__)
+
+VERSION = 1
+OK, ADVICE, UNREADABLE, NOT_CHECKED = "ok", "advice", "unreadable", "not_checked"
+NO_TEXT = "no_text"  # a document that should carry text, where OCR found almost none
+MIN_DOCUMENT_WORDS = 3
+
+
+def precheck(
+    data: bytes,
+    mime_type: str,
+    document_type: str,
+    expected: Mapping[str, str | None],
+    book: KindBook | None = None,
+) -> dict[str, Any]:
+    """Checks one upload against what the form asked for.
+
+    Args:
+        data: The file (already through the upload checks).
+        mime_type: ``image/jpeg``, ``image/png`` or ``application/pdf``.
+        document_type: The catalog document type it was sent as.
+        expected: The applicant's answers: ``name``, ``date_of_birth`` (ISO),
+            ``aadhaar_last4``, ``pincode``; missing ones are not checked.
+        book: The kinds data (tests pass their own).
+
+    Returns:
+        The result (see the module doc), JSON-ready.
+    """
+    book = book or kind_book()
+    try:
+        reading, page = _read(data, mime_type)
+    except Exception:  # noqa: BLE001 - a pre-check never blocks an upload
+        logger.exception("Pre-check could not read a %s", mime_type)
+        return _result(
+            NOT_CHECKED, Reading((), "none"), None, None, [], document_type, book
+        )
+    measured = quality.measure(page) if page is not None else None
+    if measured is not None and not measured.readable:
+        return _result(UNREADABLE, reading, measured, None, [], document_type, book)
+    if reading.source == "none":
+        return _result(NOT_CHECKED, reading, measured, None, [], document_type, book)
+    kind = _classify(reading, book)
+    expectation = book.expectation(document_type)
+    wants_text = expectation is None or PHOTO not in expectation.kinds
+    if wants_text and reading.words < MIN_DOCUMENT_WORDS:
+        return _result(
+            UNREADABLE, reading, measured, kind, [], document_type, book, NO_TEXT
+        )
+    checks = _cross_checks(reading, kind, expectation, expected, book)
+    advice = _kind_status(kind, expectation) == matching.MISMATCH or any(
+        check.status == matching.MISMATCH
+        or (check.field == "name" and check.status == matching.NOT_FOUND)
+        for check in checks
+    )
+    verdict = ADVICE if advice else OK
+    return _result(verdict, reading, measured, kind, checks, document_type, book)
+
+
+def _read(data: bytes, mime_type: str) -> tuple[Reading, Image.Image | None]:
+    if mime_type == "application/pdf":
+        return read_pdf(data)
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return read_image(image), image
+
+
+def _classify(reading: Reading, book: KindBook) -> str | None:
+    return classify(reading.text, reading.words, book)
+
+
+def _kind_status(kind: str | None, expectation: Any) -> str:
+    if expectation is None:
+        return "not_checked"
+    if kind is None:
+        return matching.NOT_FOUND
+    return matching.MATCHED if kind in expectation.kinds else matching.MISMATCH
+
+
+def _cross_checks(
+    reading: Reading,
+    kind: str | None,
+    expectation: Any,
+    expected: Mapping[str, str | None],
+    book: KindBook,
+) -> list[matching.Check]:
+    """The checks the document type asks for, of what the kind read prints."""
+    if expectation is None or kind is None or kind not in expectation.kinds:
+        return []
+    shown = set(book.kinds[kind].shows)
+    lines = list(reading.lines)
+    checks = []
+    for field in expectation.checks:
+        value = (expected.get(field) or "").strip()
+        if field not in shown or not value:
+            continue
+        if field == "name":
+            checks.append(matching.check_name(lines, value))
+        elif field == "date_of_birth":
+            checks.append(matching.check_date_of_birth(lines, value))
+        elif field == "aadhaar_last4":
+            checks.append(matching.check_aadhaar_last4(reading.text, value[-4:]))
+        elif field == "pincode":
+            checks.append(matching.check_pincode(reading.text, value))
+    return checks
+
+
+def _result(
+    verdict: str,
+    reading: Reading,
+    measured: quality.Quality | None,
+    kind: str | None,
+    checks: list[matching.Check],
+    document_type: str,
+    book: KindBook,
+    problem: str | None = None,
+) -> dict[str, Any]:
+    expectation = book.expectation(document_type)
+    problems = list(measured.problems) if measured else []
+    if problem:
+        problems.append(problem)
+    return {
+        "version": VERSION,
+        "verdict": verdict,
+        "checked_at": utcnow().isoformat(),
+        "document_type": document_type,
+        "engine": reading.engine,
+        "source": reading.source,
+        "confidence": round(reading.confidence, 1),
+        "rotation": reading.rotation,
+        "quality": measured.as_dict() if measured else None,
+        "problems": problems,
+        "kind": {
+            "read": kind,
+            "expected": list(expectation.kinds) if expectation else [],
+            "status": _kind_status(kind, expectation)
+            if verdict != UNREADABLE
+            else "not_checked",
+            "names": book.kinds[kind].names if kind in book.kinds else None,
+        },
+        "checks": [check.as_dict() for check in checks],
+        "text": reading.text[:4000],
+    }

@@ -1,0 +1,89 @@
+"""Is a photo readable? Brightness, contrast, sharpness and size, measured with numpy.
+
+The measures are taken on a grey copy scaled to a fixed width, so a large photo and a
+small one of the same card score alike. Thresholds were set on the generated test set
+(tests/edistrict/precheck_samples.py): sharp cards score 10-40x the blur threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, ImageOps
+
+MEASURE_WIDTH = 1000
+MIN_SIDE_PX = 300  # a card photographed smaller than this cannot be read
+DARK_MEAN = 45  # mean grey level (0-255) below which the photo is too dark
+BLANK_STDDEV = 6  # almost no variation: an empty page or a covered lens
+BLUR_VARIANCE = 60  # variance of the Laplacian below which edges are washed out
+
+BLANK, TOO_DARK, BLURRED, LOW_RESOLUTION = (
+    "blank",
+    "too_dark",
+    "blurred",
+    "low_resolution",
+)
+
+
+@dataclass(frozen=True)
+class Quality:
+    """What was measured, and the problems that make the photo unreadable."""
+
+    width: int
+    height: int
+    brightness: float
+    contrast: float
+    sharpness: float
+    problems: tuple[str, ...]
+
+    @property
+    def readable(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "width": self.width,
+            "height": self.height,
+            "brightness": round(self.brightness, 1),
+            "contrast": round(self.contrast, 1),
+            "sharpness": round(self.sharpness, 1),
+            "problems": list(self.problems),
+        }
+
+
+def grey(image: Image.Image) -> np.ndarray:
+    """The photo as grey levels (float), upright by its EXIF tag, MEASURE_WIDTH wide."""
+    image = ImageOps.exif_transpose(image).convert("L")
+    if image.width != MEASURE_WIDTH:
+        height = max(1, round(image.height * MEASURE_WIDTH / image.width))
+        image = image.resize((MEASURE_WIDTH, height), Image.Resampling.BILINEAR)
+    return np.asarray(image, dtype=np.float32)
+
+
+def laplacian_variance(pixels: np.ndarray) -> float:
+    """Variance of the 4-neighbour Laplacian: high for crisp edges, low for blur."""
+    centre = pixels[1:-1, 1:-1]
+    laplacian = (
+        pixels[:-2, 1:-1] + pixels[2:, 1:-1] + pixels[1:-1, :-2] + pixels[1:-1, 2:]
+    ) - 4 * centre
+    return float(laplacian.var())
+
+
+def measure(image: Image.Image) -> Quality:
+    """Measures one photo (or a PDF page rendered as one)."""
+    pixels = grey(image)
+    brightness, contrast = float(pixels.mean()), float(pixels.std())
+    sharpness = laplacian_variance(pixels)
+    problems: list[str] = []
+    if min(image.size) < MIN_SIDE_PX:
+        problems.append(LOW_RESOLUTION)
+    if brightness < DARK_MEAN:
+        problems.append(TOO_DARK)
+    elif contrast < BLANK_STDDEV:
+        problems.append(BLANK)
+    elif sharpness < BLUR_VARIANCE:
+        problems.append(BLURRED)
+    return Quality(
+        image.width, image.height, brightness, contrast, sharpness, tuple(problems)
+    )
