@@ -282,6 +282,28 @@ class Service:
                 return document
         raise KeyError(doc_type)
 
+    def applicant_facts(self, answers: Mapping[str, Any]) -> dict[str, str]:
+        """The applicant's answers a document can be checked against (the pre-check).
+
+        ``name``, ``date_of_birth`` (ISO), ``aadhaar_last4`` (only the last four digits
+        leave the form) and ``pincode``, from the first answered field of the applicant
+        of each type; missing ones are left out.
+        """
+        facts: dict[str, str] = {}
+        for item in self.fields:
+            value = answers.get(item.name)
+            if item.subject != "applicant" or not isinstance(value, str) or not value:
+                continue
+            if item.type == "name":
+                facts.setdefault("name", value)
+            elif item.type == "date" and "birth" in item.name:
+                facts.setdefault("date_of_birth", value)
+            elif item.type == "aadhaar":
+                facts.setdefault("aadhaar_last4", value[-4:])
+            elif item.type == "pincode":
+                facts.setdefault("pincode", value)
+        return facts
+
     def offered_documents(self, answers: Mapping[str, Any]) -> list[Document]:
         """The documents asked for given these answers, in catalog order.
 

@@ -103,6 +103,8 @@ class Document(Base):
     original_filename: Mapped[str | None] = mapped_column(String(255))
     uploaded_by: Mapped[str] = mapped_column(String(120))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The pre-check's result (edistrict/precheck): what was read and matched, for the officer.
+    precheck: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, nullable=True)
 
     application: Mapped[Application] = relationship(back_populates="documents")
 
@@ -124,6 +126,8 @@ class Upload(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     original_filename: Mapped[str | None] = mapped_column(String(200))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The latest pre-check of this upload (sealed: it holds the text read from it).
+    precheck: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON, nullable=True)
 
 
 class UploadQuota(Base):

@@ -84,6 +84,62 @@ class StatusEventOut(BaseModel):
     at: datetime
 
 
+class PrecheckExpected(BaseModel):
+    """The applicant's answers to compare a document with (only those given are checked)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    date_of_birth: date | None = None
+    aadhaar_last4: str | None = Field(default=None, pattern=r"^\d{4}$")
+    pincode: str | None = Field(default=None, pattern=r"^\d{6}$")
+
+
+class PrecheckIn(BaseModel):
+    """What an upload was sent as, and the form's answers to check it against."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    document_type: str = Field(min_length=1, max_length=80)
+    expected: PrecheckExpected = Field(default_factory=PrecheckExpected)
+
+
+class PrecheckCheck(BaseModel):
+    """One cross-check of the document against the form."""
+
+    field: Literal["name", "date_of_birth", "aadhaar_last4", "pincode"]
+    status: Literal["matched", "mismatch", "not_found"]
+    read: str | None = Field(description="What the document says (Aadhaar masked)")
+    score: float | None = None
+
+
+class PrecheckKind(BaseModel):
+    """The kind of document it looks like, against the kinds the type may be."""
+
+    read: str | None
+    expected: list[str]
+    status: Literal["matched", "mismatch", "not_found", "not_checked"]
+    names: dict[str, str] | None = Field(
+        description="The kind read, named in en, hi and hinglish"
+    )
+
+
+class PrecheckOut(BaseModel):
+    """The pre-check's advice: the officer decides, the citizen may always continue."""
+
+    verdict: Literal["ok", "advice", "unreadable", "not_checked"]
+    document_type: str
+    engine: str | None = Field(description="OCR engine and version; null: not read")
+    source: str = Field(description="ocr, pdf_text, or none")
+    confidence: float
+    problems: list[str] = Field(
+        description="blank, too_dark, blurred, low_resolution, no_text"
+    )
+    kind: PrecheckKind
+    checks: list[PrecheckCheck]
+    checked_at: datetime
+
+
 class DocumentOut(BaseModel):
     """A stored document (content-addressed by sha256)."""
 
@@ -94,6 +150,23 @@ class DocumentOut(BaseModel):
     sha256: str
     original_filename: str | None
     uploaded_at: datetime
+    precheck: PrecheckOut | None = None
+
+    @classmethod
+    def of(cls, document: Any) -> DocumentOut:
+        """The answer for a stored :class:`~edistrict.models.Document`."""
+        return cls(
+            id=document.id,
+            document_type=document.document_type,
+            mime_type=document.mime_type,
+            size_bytes=document.size_bytes,
+            sha256=document.sha256,
+            original_filename=document.original_filename,
+            uploaded_at=document.uploaded_at,
+            precheck=PrecheckOut.model_validate(document.precheck)
+            if document.precheck
+            else None,
+        )
 
 
 class UploadOut(BaseModel):
@@ -215,18 +288,7 @@ class ApplicationOut(BaseModel):
             if application.consent_given_at and application.consent_version
             else None,
             erased_at=application.erased_at,
-            documents=[
-                DocumentOut(
-                    id=d.id,
-                    document_type=d.document_type,
-                    mime_type=d.mime_type,
-                    size_bytes=d.size_bytes,
-                    sha256=d.sha256,
-                    original_filename=d.original_filename,
-                    uploaded_at=d.uploaded_at,
-                )
-                for d in application.documents
-            ],
+            documents=[DocumentOut.of(d) for d in application.documents],
             certificate=CertificateOut(
                 number=cert.number,
                 issued_at=cert.issued_at,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -132,6 +133,20 @@ def find_upload(
             Upload.citizen_id == citizen_id, Upload.sha256 == document_id
         )
     )
+
+
+def checked_upload(
+    session: Session, citizen_id: str | None, sha256: str, document_type: str
+) -> dict[str, Any] | None:
+    """The pre-check of the citizen's upload of ``sha256``, when it was checked as this type.
+
+    An attached document keeps the result its upload had, for the officer.
+    """
+    upload = find_upload(session, citizen_id, sha256)
+    result = upload.precheck if upload is not None else None
+    if result and result.get("document_type") == document_type:
+        return dict(result)
+    return None
 
 
 def content_in_use(session: Session, sha256: str) -> bool:

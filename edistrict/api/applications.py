@@ -37,6 +37,7 @@ from edistrict.schemas import (
     ApplicationOut,
     DocumentOut,
 )
+from edistrict.uploads import checked_upload
 
 router = APIRouter(
     prefix="/api/v1/applications", tags=["applications"], responses=ERRORS
@@ -251,7 +252,9 @@ def _attach(
         None,
     )
     if existing is not None:
-        return JSONResponse(_doc_out(existing).model_dump(mode="json"), status_code=200)
+        return JSONResponse(
+            DocumentOut.of(existing).model_dump(mode="json"), status_code=200
+        )
     digest = state.store.put(data)
     document = Document(
         document_type=document_type,
@@ -261,6 +264,7 @@ def _attach(
         original_filename=filename,
         uploaded_by=caller.actor,
         uploaded_at=utcnow(),
+        precheck=checked_upload(session, citizen_id, digest, document_type),
     )
     application.documents.append(document)
     audit.record(
@@ -289,23 +293,13 @@ def _attach(
         raise error(
             409, "duplicate_document", "This document is already attached."
         ) from None
-    return JSONResponse(_doc_out(document).model_dump(mode="json"), status_code=201)
+    return JSONResponse(
+        DocumentOut.of(document).model_dump(mode="json"), status_code=201
+    )
 
 
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _doc_out(document: Document) -> DocumentOut:
-    return DocumentOut(
-        id=document.id,
-        document_type=document.document_type,
-        mime_type=document.mime_type,
-        size_bytes=document.size_bytes,
-        sha256=document.sha256,
-        original_filename=document.original_filename,
-        uploaded_at=document.uploaded_at,
-    )
 
 
 @router.get(

@@ -14,6 +14,7 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +25,8 @@ from edistrict.auth import Caller, require_service
 from edistrict.db import utcnow
 from edistrict.documents import check_document
 from edistrict.models import Upload
-from edistrict.schemas import UploadOut
+from edistrict.precheck import precheck
+from edistrict.schemas import PrecheckIn, PrecheckOut, UploadOut
 from edistrict.storage import BlobStore
 from edistrict.uploads import (
     charge_quota,
@@ -177,3 +179,48 @@ def discard_document(
     if not content_in_use(session, upload.sha256):
         request.app.state.store.delete(upload.sha256)
     return Response(status_code=204)
+
+
+@router.post(
+    "/{document_id}/precheck",
+    response_model=PrecheckOut,
+    responses={200: {"description": "The advice (also when not checked)"}},
+)
+async def precheck_document(
+    document_id: str,
+    body: PrecheckIn,
+    request: Request,
+    caller: ServiceCaller,
+    session: DbSession,
+    citizen_id: UploaderId,
+) -> JSONResponse:
+    """Checks the citizen's upload: readable, the right kind, agreeing with the form.
+
+    Advice only: the verdict is ``ok``, ``advice`` (another kind of document, or a name,
+    date of birth, Aadhaar number or PIN that differs; what was read is given, Aadhaar
+    masked), ``unreadable`` or ``not_checked`` (no OCR engine: never ``ok``). The
+    result, with the text read, is kept sealed with the upload and goes with it to the
+    application, for the officer; this answer leaves the text out. 404
+    ``unknown_document`` when the citizen has no such upload.
+    """
+    upload = find_upload(session, citizen_id, document_id)
+    if upload is None:
+        raise unknown_document(document_id)
+    data, _ = read_upload(session, request.app.state.store, citizen_id, document_id)
+    expected = body.expected.model_dump(mode="json", exclude_none=True)
+    result = await run_in_threadpool(
+        precheck, data, upload.mime_type, body.document_type, expected
+    )
+    upload.precheck = result
+    audit.record(
+        session,
+        caller.actor,
+        "document.prechecked",
+        "upload",
+        upload.sha256,
+        citizen_id=citizen_id,
+        document_type=body.document_type,
+        verdict=result["verdict"],
+    )
+    session.commit()
+    return JSONResponse(PrecheckOut.model_validate(result).model_dump(mode="json"))

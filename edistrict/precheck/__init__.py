@@ -1,4 +1,4 @@
-"""Document pre-check: is an upload readable, the right kind, and does it agree with the form?
+"""Document pre-check: is an upload readable, the right kind, and in line with the form.
 
 It advises; the officer decides. :func:`precheck` returns a plain dict stored with the
 upload (sealed, it holds what was read) and shown to the officer and, in words, to the
@@ -60,14 +60,14 @@ def precheck(
         return _result(
             NOT_CHECKED, Reading((), "none"), None, None, [], document_type, book
         )
-    measured = quality.measure(page) if page is not None else None
+    expectation = book.expectation(document_type)
+    wants_text = expectation is None or PHOTO not in expectation.kinds
+    measured = quality.measure(page, wants_text) if page is not None else None
     if measured is not None and not measured.readable:
         return _result(UNREADABLE, reading, measured, None, [], document_type, book)
     if reading.source == "none":
         return _result(NOT_CHECKED, reading, measured, None, [], document_type, book)
     kind = _classify(reading, book)
-    expectation = book.expectation(document_type)
-    wants_text = expectation is None or PHOTO not in expectation.kinds
     if wants_text and reading.words < MIN_DOCUMENT_WORDS:
         return _result(
             UNREADABLE, reading, measured, kind, [], document_type, book, NO_TEXT

@@ -64,6 +64,7 @@ class Check:
 
 
 def is_devanagari(text: str) -> bool:
+    """True when the text has Devanagari letters."""
     return bool(_DEVANAGARI.search(text))
 
 

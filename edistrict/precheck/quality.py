@@ -70,8 +70,12 @@ def laplacian_variance(pixels: np.ndarray) -> float:
     return float(laplacian.var())
 
 
-def measure(image: Image.Image) -> Quality:
-    """Measures one photo (or a PDF page rendered as one)."""
+def measure(image: Image.Image, has_text: bool = True) -> Quality:
+    """Measures one photo (or a PDF page rendered as one).
+
+    Sharpness is judged only where text is expected: the threshold is set on the edges
+    of print, and a smooth photo of a face has few edges however sharp it is.
+    """
     pixels = grey(image)
     brightness, contrast = float(pixels.mean()), float(pixels.std())
     sharpness = laplacian_variance(pixels)
@@ -82,7 +86,7 @@ def measure(image: Image.Image) -> Quality:
         problems.append(TOO_DARK)
     elif contrast < BLANK_STDDEV:
         problems.append(BLANK)
-    elif sharpness < BLUR_VARIANCE:
+    elif has_text and sharpness < BLUR_VARIANCE:
         problems.append(BLURRED)
     return Quality(
         image.width, image.height, brightness, contrast, sharpness, tuple(problems)
