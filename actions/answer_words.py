@@ -89,6 +89,39 @@ CONFIRM: Words = {
     ),
 }
 
+# After a document pre-check's advice: keep the document as sent, or correct the answer
+# it differs from. The first word per language is the button's.
+KEEP_DOCUMENT: Words = {
+    "en": (
+        "continue anyway",
+        "continue",
+        "proceed",
+        "go ahead",
+        "keep it",
+        "it is fine",
+    ),
+    "hi": ("फिर भी आगे बढ़ें", "आगे बढ़ें", "आगे बढ़ो", "आगे", "ठीक है", "यही रखें"),
+    "hinglish": (
+        "phir bhi aage",
+        "aage badho",
+        "aage badhiye",
+        "aage",
+        "theek hai",
+        "chalega",
+    ),
+}
+CORRECT_ANSWER: Words = {
+    "en": ("correct my answer", "correct it", "correct", "change it", "edit", "fix it"),
+    "hi": ("जवाब सुधारें", "सुधारें", "सुधार करें", "बदलें", "बदलो", "ठीक करें"),
+    "hinglish": (
+        "jawab sudharo",
+        "sudharo",
+        "sudhaaro",
+        "badlo",
+        "theek karo",
+        "change karo",
+    ),
+}
 # Explicit cancel wording: a stop intent interrupts the form only with one of these.
 STOP: Words = {
     "en": ("cancel", "stop", "quit", "exit", "abort", "don't want", "do not want"),

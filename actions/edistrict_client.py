@@ -148,6 +148,22 @@ class EDistrictClient:
             headers=headers,
         )
 
+    def precheck_document(
+        self, document_id: str, document_type: str, expected: Dict[str, str]
+    ) -> Dict[str, Any]:
+        """The gateway's pre-check of an upload: readable, right kind, as in the form.
+
+        ``expected`` holds the applicant's answers to compare (``name``,
+        ``date_of_birth``, ``aadhaar_last4``, ``pincode``); only the last four digits of
+        an Aadhaar number leave the form.
+        """
+        return self._request(
+            _json_object,
+            "POST",
+            f"/api/v1/documents/{document_id}/precheck",
+            json={"document_type": document_type, "expected": expected},
+        )
+
     def discard_document(self, document_id: str) -> bool:
         """Deletes an upload of this client's citizen that no application uses.
 
@@ -248,6 +264,12 @@ class EDistrictClient:
         assert last is not None
         logger.warning("e-District gateway unavailable: %s", last)
         raise last
+
+
+def _json_object(data: Any) -> Dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
 
 
 def erasure_counts(data: Any) -> Dict[str, int]:

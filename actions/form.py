@@ -29,6 +29,7 @@ from actions.form_steps import (
     summary_items,
 )
 from actions.latest_message import incoming
+from actions.precheck import advice_replies, check_documents, document_ids
 from actions.replies import Reply, departments_menu, yes_no_buttons
 from actions.submission import submit_application
 from actions.texts import localize
@@ -81,9 +82,14 @@ class ValidateApplicationForm(FormValidationAction):
         catalog = get_catalog()
         draft = current_draft(tracker)
         language = language_of(tracker)
-        for reply in handle_answer(
+        before = document_ids(draft["documents"])
+        replies = handle_answer(
             draft, incoming(tracker), catalog, language, date.today()
-        ):
+        )
+        if draft.get("service") in catalog and draft["status"] in ("open", "done"):
+            service = catalog[draft["service"]]
+            replies += check_documents(tracker, draft, before, service, language)
+        for reply in replies:
             send(dispatcher, reply)
         record_consent(draft, language)
         slots: Dict[str, Any] = {"application": draft, "application_step": None}
@@ -159,6 +165,9 @@ class ActionAskApplicationStep(Action):
                     yes_no_buttons(language),
                 ),
             )
+        elif step.kind == "precheck":
+            for reply in advice_replies(draft, service, language):
+                send(dispatcher, reply)
         elif step.kind == "field":
             send(dispatcher, self.field_question(service, step.name or "", language))
         elif step.kind == "document":

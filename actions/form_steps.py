@@ -45,14 +45,18 @@ GIVEN = True  # ``draft["consent"]`` until the form replaces it with the record
 ERASE_INTENT = "erase_my_data"  # "delete my data", "I withdraw my consent"
 ERASE_CONFIDENCE = 0.8
 ERASE_NAMED_CONFIDENCE = 0.4  # enough when the message names the data or the consent
+PRECHECK = (
+    "precheck:"  # ``draft["pending"]`` while a document's pre-check advice is open
+)
 
 
 @dataclass(frozen=True)
 class Step:
     """What the form asks next.
 
-    ``kind`` is service, eligibility, field, document, summary, consent, confirm_stop,
-    confirm_erase, confirm_switch or done; ``name`` is the field, document type or target service.
+    ``kind`` is service, eligibility, field, document, precheck (advice on the document
+    just sent), summary, consent, confirm_stop, confirm_erase, confirm_switch or done;
+    ``name`` is the field, document type or target service.
     """
 
     kind: str
@@ -86,6 +90,8 @@ def next_step(draft: Dict[str, Any], catalog: Catalog) -> Step:
         return Step("confirm_erase")
     if isinstance(pending, str) and pending.startswith("switch:"):
         return Step("confirm_switch", pending.split(":", 1)[1])
+    if isinstance(pending, str) and pending.startswith(PRECHECK):
+        return Step("precheck", pending.split(":", 1)[1])
     if draft["status"] in ("done", "cancelled", "declined", "erase"):
         return Step("done")
     if not draft.get("service"):
@@ -202,6 +208,8 @@ def _apply(
             else _choose_service(draft, message, catalog, language)
         )
     service = catalog[draft["service"]]
+    if step.kind == "precheck":
+        return _after_precheck(draft, service, step.name or "", message, language)
     item = field_of(service, step.name or "") if step.kind == "field" else None
     reading = _read(step, item, draft, service, message, language, today)
     target = _other_service(message, item, reading, draft, catalog)
@@ -567,6 +575,44 @@ def _answer_document(
     if reading.value == SKIPPED_DOCUMENT:
         return []
     return [Reply("utter_document_received", {"document": name})]
+
+
+def _after_precheck(
+    draft: Dict[str, Any],
+    service: Service,
+    doc_type: str,
+    message: Incoming,
+    language: str,
+) -> List[Reply]:
+    """Reads the citizen's choice after a pre-check's advice.
+
+    A new file replaces the document; "correct my answer" reopens the answer it differs
+    from (the document is checked again afterwards); "continue anyway" (or yes) keeps it.
+    Anything else: the advice is given again.
+    """
+    advice = draft.get("precheck") or {}
+    fields = [item["field"] for item in advice.get("fields") or ()]
+    text = message.text
+    if message.document:
+        draft["documents"][doc_type] = message.document
+        _close_advice(draft)
+        name = localize(service.document_named(doc_type).name, language)
+        return [Reply("utter_document_received", {"document": name})]
+    if fields and answer_words.is_one_of(text, answer_words.CORRECT_ANSWER):
+        draft["editing"], draft["summary_ok"] = fields[0], False
+        _close_advice(draft)
+        draft["recheck"] = doc_type
+        return []
+    keeps = answer_words.is_one_of(text, answer_words.KEEP_DOCUMENT)
+    yes = validators.validate_yes_no(validators.clean(text), message.intent)
+    if keeps or (isinstance(yes, validators.Valid) and yes.value):
+        _close_advice(draft)
+    return []
+
+
+def _close_advice(draft: Dict[str, Any]) -> None:
+    draft["pending"] = None
+    draft.pop("precheck", None)
 
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")

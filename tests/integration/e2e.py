@@ -137,12 +137,22 @@ def make_test_catalog(target: Path) -> Path:
 
 
 def jpeg(seed: int) -> bytes:
-    """A small, valid JPEG (a different colour per seed, so each file has its own hash)."""
-    from PIL import Image
+    """A readable scan of a page, as a citizen's phone sends it (its own hash per seed).
+
+    Large and sharp enough for the gateway's pre-check to read its few lines (none names
+    a kind of document, so any document type takes it without advice).
+    """
+    from PIL import Image, ImageDraw, ImageFont
 
     buffer = io.BytesIO()
-    colour = ((seed * 67) % 256, (seed * 131) % 256, (seed * 29 + 80) % 256)
-    Image.new("RGB", (48, 32), colour).save(buffer, format="JPEG", quality=80)
+    tint = (235 + seed % 20, 235 + (seed * 7) % 20, 230 + (seed * 13) % 25)
+    page = Image.new("RGB", (1000, 640), tint)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=40)
+    lines = ("Scanned copy", f"Reference {seed:04d}", "Page 1 of 1", "Self attested copy")
+    for row, line in enumerate(lines):
+        draw.text((70, 80 + 120 * row), line, font=font, fill=(25, 25, 35))
+    page.save(buffer, format="JPEG", quality=80)
     return buffer.getvalue()
 
 
