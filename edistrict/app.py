@@ -24,6 +24,8 @@ from edistrict.api import (
 from edistrict.applications import LifecycleError
 from edistrict.catalog import CatalogLike, department_ids
 from edistrict.catalog import load as load_catalog
+from edistrict.console import sessions as console_sessions
+from edistrict.console import views as console_views
 from edistrict.db import make_engine, make_session_factory
 from edistrict.documents import DocumentRejected
 from edistrict.links import DownloadLinks, derive_link_key
@@ -179,6 +181,9 @@ def create_app(
     app.include_router(verify.router)
     app.include_router(verify.limited)
     app.include_router(downloads.router)
+    app.state.console_key = console_sessions.session_key(app.state.links.key)
+    app.include_router(console_views.router)
+    app.add_exception_handler(console_views.LoginRequired, console_views.login_redirect)
 
     @app.get("/health", tags=["ops"])
     def health() -> dict[str, str]:

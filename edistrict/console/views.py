@@ -1,0 +1,500 @@
+"""The console's pages and form posts (FastAPI routes rendering Jinja2 templates)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from delhi import aadhaar, districts, mobile
+from edistrict import audit
+from edistrict.api.deps import get_session, load_for_officer
+from edistrict.applications import IST, approve_and_issue, change_status, lateness
+from edistrict.auth import find_active_officer
+from edistrict.console import sessions
+from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
+from edistrict.models import PENDING_STATUSES, Application
+from edistrict.settings import ALL_DEPARTMENTS
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+DbSession = Annotated[Session, Depends(get_session)]
+QUEUE_LIMIT = 200
+MASKED_TYPES = {"aadhaar": aadhaar.mask, "mobile": mobile.mask}
+
+
+def _key(request: Request) -> bytes:
+    return request.app.state.console_key
+
+
+def _language(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(
+        sessions.LANGUAGE_COOKIE
+    )
+    return chosen if chosen in UI_LANGUAGES else "en"
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`_officer` when there is no valid session (answered by a redirect)."""
+
+
+def _officer(request: Request, session: Session) -> sessions.ConsoleOfficer:
+    found = sessions.officer_of(
+        _key(request), request.cookies.get(sessions.COOKIE), session
+    )
+    if found is None:
+        raise LoginRequired
+    return found
+
+
+def _page(
+    request: Request, template: str, status_code: int = 200, **context: Any
+) -> Response:
+    language = _language(request)
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "t": ui(language),
+            "lang": language,
+            "other_lang": "hi" if language == "en" else "en",
+            **context,
+        },
+        status_code=status_code,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'self'; form-action 'self'"
+    )
+    if request.query_params.get("lang") in UI_LANGUAGES:
+        response.set_cookie(
+            sessions.LANGUAGE_COOKIE, language, samesite="strict", httponly=True
+        )
+    return response
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse)
+def home() -> RedirectResponse:
+    """The queue (or the login page)."""
+    return _redirect("/console/queue")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    """The login form."""
+    return _page(request, "login.html", failed=False)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: DbSession,
+    officer_id: Annotated[str, Form(max_length=120)],
+    token: Annotated[str, Form(max_length=400)],
+) -> Response:
+    """Checks the officer id and token; starts a session."""
+    officer = find_active_officer(session, token.strip())
+    if officer is None or officer.officer_id != officer_id.strip():
+        audit.record(
+            session,
+            "console",
+            "console.login_failed",
+            "officer",
+            officer_id.strip()[:64],
+        )
+        session.commit()
+        return _page(request, "login.html", status_code=401, failed=True)
+    audit.record(
+        session,
+        f"officer:{officer.officer_id}",
+        "console.login",
+        "officer",
+        officer.officer_id,
+    )
+    session.commit()
+    response = _redirect("/console/queue")
+    secure = request.url.scheme == "https"
+    response.set_cookie(
+        sessions.COOKIE,
+        sessions.issue(_key(request), officer),
+        max_age=sessions.SESSION_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=secure,
+        path="/console",
+    )
+    return response
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    """Ends the session."""
+    response = _redirect("/console/login")
+    response.delete_cookie(sessions.COOKIE, path="/console")
+    return response
+
+
+def _district(application: Application) -> str | None:
+    value = (application.fields or {}).get("district")
+    return value if isinstance(value, str) else None
+
+
+def _district_names(language: str) -> dict[str, str]:
+    key = "hi" if language == "hi" else "en"
+    return {d.id: (d.names.get(key) or d.names["en"])[0] for d in districts.districts()}
+
+
+def _text(text: Any, language: str, default: str = "") -> str:
+    """A catalog text in the console's language (Hindi or English)."""
+    if not text:
+        return default
+    return text.get(language) or text.get("en") or default
+
+
+def _service_name(request: Request, service_id: str, language: str) -> str:
+    service = request.app.state.catalog.get(service_id)
+    return _text(getattr(service, "names", None), language, service_id)
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(
+    request: Request,
+    session: DbSession,
+    service: str = "",
+    status: str = "",
+    district: str = "",
+) -> Response:
+    """Pending applications of the officer's departments, the nearest due date first."""
+    officer = _officer(request, session).caller
+    statuses = [status] if status in PENDING_STATUSES else list(PENDING_STATUSES)
+    query = (
+        select(Application)
+        .where(Application.status.in_(statuses))
+        .options(selectinload(Application.documents))
+        .order_by(Application.due_date, Application.id)
+        .limit(QUEUE_LIMIT)
+    )
+    if service:
+        query = query.where(Application.service_id == service)
+    if ALL_DEPARTMENTS not in officer.departments:
+        query = query.where(Application.department.in_(sorted(officer.departments)))
+    language = _language(request)
+    rows = []
+    for application in session.scalars(query).all():
+        if district and _district(application) != district:
+            continue
+        late = lateness(application)
+        rows.append(
+            {
+                "id": application.application_id,
+                "service": _service_name(request, application.service_id, language),
+                "applicant": application.citizen_name or "-",
+                "status": application.status,
+                "district": _district_names(language).get(
+                    _district(application) or "", "-"
+                ),
+                "submitted": application.submitted_at.astimezone(IST).strftime(
+                    "%d/%m/%Y"
+                ),
+                "due": application.due_date.strftime("%d/%m/%Y"),
+                "overdue": late.overdue,
+                "days_late": late.days_late,
+                "advice": sum(
+                    1
+                    for d in application.documents
+                    if (d.precheck or {}).get("verdict") in ("advice", "unreadable")
+                ),
+            }
+        )
+    catalog = request.app.state.catalog
+    services = [
+        (s.id, _service_name(request, s.id, language))
+        for s in catalog
+        if officer.may_see(s.department)
+    ]
+    return _page(
+        request,
+        "queue.html",
+        rows=rows,
+        officer=officer.name,
+        services=sorted(services, key=lambda pair: pair[1]),
+        statuses=PENDING_STATUSES,
+        districts=sorted(_district_names(language).items(), key=lambda pair: pair[1]),
+        chosen={"service": service, "status": status, "district": district},
+        csrf=sessions.csrf_token(_key(request), request.cookies[sessions.COOKIE]),
+    )
+
+
+def _answers(
+    request: Request, application: Application, language: str
+) -> list[tuple[str, str]]:
+    service = request.app.state.catalog.get(application.service_id)
+    rows = []
+    for item in getattr(service, "fields", ()):
+        if item.name not in (application.fields or {}):
+            continue
+        value = application.fields[item.name]
+        shown = str(value)
+        if item.type in MASKED_TYPES:
+            shown = MASKED_TYPES[item.type](shown)
+        elif "account" in item.name:
+            shown = "XXXX" + shown[-4:] if len(shown) > 4 else shown
+        elif item.type == "district":
+            shown = _district_names(language).get(shown, shown)
+        rows.append((_text(item.label or item.prompt, language, item.name), shown))
+    return rows
+
+
+def _documents(
+    request: Request, application: Application, language: str
+) -> list[dict[str, Any]]:
+    service = request.app.state.catalog.get(application.service_id)
+    named = {d.type: d.name for d in getattr(service, "documents", ())}
+    base = f"/console/applications/{application.application_id}"
+    out = []
+    for document in application.documents:
+        out.append(
+            {
+                "id": document.id,
+                "type": document.document_type,
+                "name": _text(
+                    named.get(document.document_type), language, document.document_type
+                ),
+                "mime": document.mime_type,
+                "url": f"{base}/documents/{document.id}",
+                "uploaded": document.uploaded_at.astimezone(IST).strftime(
+                    "%d/%m/%Y %H:%M"
+                ),
+                "precheck": document.precheck,
+            }
+        )
+    return out
+
+
+@router.get("/applications/{application_id}", response_class=HTMLResponse)
+def application_page(
+    application_id: str, request: Request, session: DbSession
+) -> Response:
+    """One application: answers (Aadhaar, phone, bank masked), documents, decisions.
+
+    Each document is shown beside its pre-check; then the history.
+    """
+    officer = _officer(request, session).caller
+    application = load_for_officer(session, application_id, officer)
+    language = _language(request)
+    service = request.app.state.catalog.get(application.service_id)
+    late = lateness(application)
+    return _page(
+        request,
+        "application.html",
+        officer=officer.name,
+        app=application,
+        service_name=_service_name(request, application.service_id, language),
+        late=late,
+        answers=_answers(request, application, language),
+        documents=_documents(request, application, language),
+        history=[
+            (
+                e.at.astimezone(IST).strftime("%d/%m/%Y %H:%M"),
+                e.status,
+                e.actor,
+                e.reason or "",
+            )
+            for e in application.events
+        ],
+        document_types=[
+            (d.type, _text(d.name, language, d.type))
+            for d in getattr(service, "documents", ())
+        ],
+        request_reasons={
+            code: texts.get(language) or texts["en"]
+            for code, texts in reasons("request").items()
+        },
+        reject_reasons={
+            code: texts.get(language) or texts["en"]
+            for code, texts in reasons("reject").items()
+        },
+        pending=application.status in PENDING_STATUSES,
+        flash=request.query_params.get("done"),
+        problem=request.query_params.get("problem"),
+        csrf=sessions.csrf_token(_key(request), request.cookies[sessions.COOKIE]),
+    )
+
+
+@router.get("/applications/{application_id}/documents/{document_id}")
+def document(
+    application_id: str, document_id: int, request: Request, session: DbSession
+) -> Response:
+    """A document's content, shown inline (the view is audited)."""
+    officer = _officer(request, session).caller
+    application = load_for_officer(session, application_id, officer)
+    found = next((d for d in application.documents if d.id == document_id), None)
+    if found is None:
+        raise HTTPException(404, "No such document")
+    audit.record(
+        session,
+        officer.actor,
+        "document.viewed",
+        "application",
+        application_id,
+        document_id=document_id,
+        via="console",
+    )
+    session.commit()
+    return Response(
+        request.app.state.store.get(found.sha256),
+        media_type=found.mime_type,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+            "Content-Disposition": "inline",
+        },
+    )
+
+
+def _decision(
+    request: Request, session: Session, application_id: str, csrf: str
+) -> tuple[Any, Application]:
+    console = _officer(request, session)
+    if not sessions.csrf_ok(_key(request), console.cookie, csrf):
+        raise HTTPException(403, "The form expired; reload the page and try again.")
+    return console.caller, load_for_officer(
+        session, application_id, console.caller, for_update=True
+    )
+
+
+def _back(application_id: str, **query: str) -> RedirectResponse:
+    return _redirect(f"/console/applications/{application_id}?{urlencode(query)}")
+
+
+def _decide(application_id: str, action: Any) -> RedirectResponse:
+    """Runs a decision; a refused one (wrong status, say) comes back as a message."""
+    try:
+        action()
+    except HTTPException as refused:
+        detail = (
+            refused.detail
+            if isinstance(refused.detail, dict)
+            else {"message": str(refused.detail)}
+        )
+        return _back(application_id, problem=str(detail.get("message", ""))[:300])
+    return _back(application_id, done="1")
+
+
+@router.post("/applications/{application_id}/start-verification")
+def start_verification(
+    application_id: str,
+    request: Request,
+    session: DbSession,
+    csrf: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Marks the application as under verification."""
+    officer, application = _decision(request, session, application_id, csrf)
+
+    def act() -> None:
+        change_status(session, application, "under_verification", officer.actor)
+        session.commit()
+
+    return _decide(application_id, act)
+
+
+@router.post("/applications/{application_id}/request-documents")
+def request_documents(
+    application_id: str,
+    request: Request,
+    session: DbSession,
+    reason: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    document_types: Annotated[list[str] | None, Form()] = None,
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    """Asks the citizen for documents; the reason reaches them in their language."""
+    officer, application = _decision(request, session, application_id, csrf)
+    service = request.app.state.catalog.get(application.service_id)
+    known = {d.type for d in getattr(service, "documents", ())}
+    chosen = [t for t in document_types or () if t in known]
+    if not chosen or reason not in reasons("request"):
+        return _back(application_id, problem=ui(_language(request))["choose_document"])
+
+    def act() -> None:
+        change_status(
+            session,
+            application,
+            "documents_requested",
+            officer.actor,
+            reason=reason_for_citizen("request", reason, application.language, note),
+            requested_documents=chosen,
+        )
+        session.commit()
+
+    return _decide(application_id, act)
+
+
+@router.post("/applications/{application_id}/approve")
+def approve(
+    application_id: str,
+    request: Request,
+    session: DbSession,
+    csrf: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Approves: the certificate is issued and sent to the citizen."""
+    officer, application = _decision(request, session, application_id, csrf)
+    state = request.app.state
+
+    def act() -> None:
+        approve_and_issue(
+            session,
+            application,
+            officer.actor,
+            catalog=state.catalog,
+            signer=state.signer,
+            store=state.store,
+            settings=state.settings,
+        )
+
+    return _decide(application_id, act)
+
+
+@router.post("/applications/{application_id}/reject")
+def reject(
+    application_id: str,
+    request: Request,
+    session: DbSession,
+    reason: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    note: Annotated[str, Form(max_length=500)] = "",
+) -> RedirectResponse:
+    """Rejects with a reason from the list (in the citizen's language) and a note."""
+    officer, application = _decision(request, session, application_id, csrf)
+    if reason not in reasons("reject"):
+        return _back(application_id, problem="reason")
+
+    def act() -> None:
+        change_status(
+            session,
+            application,
+            "rejected",
+            officer.actor,
+            reason=reason_for_citizen("reject", reason, application.language, note),
+        )
+        session.commit()
+
+    return _decide(application_id, act)
+
+
+def login_redirect(request: Request, _: LoginRequired) -> RedirectResponse:
+    """No valid session: to the login page (kept language)."""
+    return _redirect("/console/login")
