@@ -42,7 +42,7 @@ def issue(key: bytes, officer: Officer, now: float | None = None) -> str:
     payload = {
         "o": officer.officer_id,
         "t": officer.token_sha256[:TOKEN_PREFIX],
-        "e": int((now or time.time()) + SESSION_SECONDS),
+        "e": int((time.time() if now is None else now) + SESSION_SECONDS),
     }
     body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
     return f"{body}.{_sign(key, body.encode())}"
@@ -70,7 +70,7 @@ def officer_of(
         officer_id, token_prefix, expiry = payload["o"], payload["t"], int(payload["e"])
     except (ValueError, KeyError, TypeError):
         return None
-    if expiry < (now or time.time()):
+    if expiry < (time.time() if now is None else now):
         return None
     officer = session.scalar(
         select(Officer).where(

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 from delhi import aadhaar, districts, mobile
 from edistrict import audit
 from edistrict.api.deps import get_session, load_for_officer
-from edistrict.applications import IST, approve_and_issue, change_status, lateness
+from edistrict.applications import (
+    IST,
+    LifecycleError,
+    approve_and_issue,
+    change_status,
+    lateness,
+)
 from edistrict.auth import find_active_officer
 from edistrict.console import sessions
 from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
@@ -381,16 +387,11 @@ def _back(application_id: str, **query: str) -> RedirectResponse:
 
 
 def _decide(application_id: str, action: Any) -> RedirectResponse:
-    """Runs a decision; a refused one (wrong status, say) comes back as a message."""
+    """Runs a decision; a refused one (a decided application, say) comes back as a message."""
     try:
         action()
-    except HTTPException as refused:
-        detail = (
-            refused.detail
-            if isinstance(refused.detail, dict)
-            else {"message": str(refused.detail)}
-        )
-        return _back(application_id, problem=str(detail.get("message", ""))[:300])
+    except LifecycleError as refused:
+        return _back(application_id, problem=refused.message[:300])
     return _back(application_id, done="1")
 
 

@@ -43,6 +43,7 @@ PEOPLE = (
     ("RAJESH YADAV", "राजेश यादव", "Rajesh Yaadav", "30/01/1975", "9034 1187 2256"),
     ("ANITA DEVI", "अनीता देवी", "Anitaa Devi", "17/07/1968", "6120 4458 3379"),
 )
+CLEAN = samples.Faults()
 MILD = samples.Faults(blur=0.8, noise=20, rotate=2, jpeg_quality=70)
 
 
@@ -63,7 +64,7 @@ def _iso(dob: str) -> str:
 
 
 def _jpeg(
-    image: Any, faults: samples.Faults = samples.Faults()
+    image: Any, faults: samples.Faults = CLEAN
 ) -> Callable[[], tuple[bytes, str]]:
     return lambda: (samples.degrade(image, faults), "image/jpeg")
 
