@@ -185,7 +185,6 @@ def test_a_document_request_reaches_the_citizen_in_their_language(console):
         "note": "Dono taraf ki photo",
     }
     assert console.post(path, data={**form, "csrf": "forged"}).status_code == 403
-    assert ()
     done = console.post(path, data=form, follow_redirects=False)
     assert done.headers["location"].endswith("done=1")
     with console.app.state.session_factory() as session:  # type: ignore[attr-defined]

@@ -149,7 +149,12 @@ def jpeg(seed: int) -> bytes:
     page = Image.new("RGB", (1000, 640), tint)
     draw = ImageDraw.Draw(page)
     font = ImageFont.load_default(size=40)
-    lines = ("Scanned copy", f"Reference {seed:04d}", "Page 1 of 1", "Self attested copy")
+    lines = (
+        "Scanned copy",
+        f"Reference {seed:04d}",
+        "Page 1 of 1",
+        "Self attested copy",
+    )
     for row, line in enumerate(lines):
         draw.text((70, 80 + 120 * row), line, font=font, fill=(25, 25, 35))
     page.save(buffer, format="JPEG", quality=80)
