@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +23,7 @@ from edistrict.applications import (
     lateness,
 )
 from edistrict.auth import find_active_officer
+from edistrict.certificates import font_path
 from edistrict.console import sessions
 from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
 from edistrict.models import PENDING_STATUSES, Application
@@ -96,6 +97,14 @@ def _redirect(url: str) -> RedirectResponse:
 def home() -> RedirectResponse:
     """The queue (or the login page)."""
     return _redirect("/console/queue")
+
+
+@router.get("/font.ttf")
+def font() -> FileResponse:
+    """Noto Sans Devanagari (the certificates' font), so Hindi shows on any laptop."""
+    return FileResponse(
+        font_path(), media_type="font/ttf", headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -248,13 +257,16 @@ def _answers(
     request: Request, application: Application, language: str
 ) -> list[tuple[str, str]]:
     service = request.app.state.catalog.get(application.service_id)
+    words = ui(language)
     rows = []
     for item in getattr(service, "fields", ()):
         if item.name not in (application.fields or {}):
             continue
         value = application.fields[item.name]
         shown = str(value)
-        if item.type in MASKED_TYPES:
+        if isinstance(value, bool):
+            shown = words["yes"] if value else words["no"]
+        elif item.type in MASKED_TYPES:
             shown = MASKED_TYPES[item.type](shown)
         elif "account" in item.name:
             shown = "XXXX" + shown[-4:] if len(shown) > 4 else shown

@@ -71,7 +71,7 @@ def csrf(page: str) -> str:
 
 
 def status_of(page: str) -> str:
-    return re.search(r'id="status">([^<]+)<', page).group(1)
+    return re.search(r'id="status" data-status="([^"]+)"', page).group(1)
 
 
 def rows(client: TestClient, query: str = "") -> list[str]:
