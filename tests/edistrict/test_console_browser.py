@@ -28,25 +28,27 @@ from tests.edistrict import precheck_samples as samples
 from tests.edistrict.conftest import SERVICE, make_settings
 from tests.edistrict.test_console import OFFICERS, income_body
 
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "results" / "console"
 CITIZEN = {**SERVICE, "X-Citizen-Id": "917777777777"}
 FIRST_PHOTO = samples.Faults()
 SECOND_PHOTO = samples.Faults(rotate=1, seed=3)
 
 try:
-    from playwright.sync_api import Page, sync_playwright
-except ImportError:  # pragma: no cover - the gateway's lock installs it
-    sync_playwright = None  # type: ignore[assignment]
+    from tests.edistrict.console_driver import (
+        CHROMIUM,
+        chromium,
+        image_widths,
+        log_in,
+        shot,
+        status,
+    )
+except ImportError:  # pragma: no cover - the gateway's lock installs Playwright
+    CHROMIUM = ""
 
-if (
-    sync_playwright is None
-    or not os.path.exists(CHROMIUM)
-    or not shutil.which("tesseract")
-):
+if not CHROMIUM or not os.path.exists(CHROMIUM) or not shutil.which("tesseract"):
     if os.environ.get("CI") == "true":
         pytest.fail(
-            "Chromium, Playwright or Tesseract is missing under CI=true (edistrict/bin/install)"
+            "Chromium, Playwright or Tesseract is missing under CI=true "
+            "(edistrict/bin/install)"
         )
     pytest.skip(
         "Chromium, Playwright or Tesseract is not installed (edistrict/bin/install)",
@@ -123,17 +125,6 @@ def citizen_sends(
     assert attached.status_code == 201, attached.text
 
 
-def status(page: Page) -> tuple[str | None, str]:
-    """The application's status: its code and the words the officer reads."""
-    shown = page.locator("#status")
-    return shown.get_attribute("data-status"), shown.inner_text()
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
 def test_an_officer_verifies_requests_a_document_and_approves(gateway):
     base, app = gateway
     api = httpx.Client(base_url=base, timeout=60)
@@ -147,18 +138,7 @@ def test_an_officer_verifies_requests_a_document_and_approves(gateway):
     )
     citizen_sends(api, application_id, card, "aadhaar", "aadhaar_card")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{base}/console/queue")
         assert page.url.endswith("/console/login")
@@ -166,21 +146,14 @@ def test_an_officer_verifies_requests_a_document_and_approves(gateway):
         page.fill("input[name=token]", "wrong-token")
         page.click("button[type=submit]")
         assert page.locator("[role=alert]").is_visible()
-        page.fill("input[name=officer_id]", "officer-a")
-        page.fill("input[name=token]", "test-officer-token")
-        page.click("main button[type=submit]")
+        log_in(page, base, "officer-a", "test-officer-token")
         row = page.locator(f"tr[data-id='{application_id}']")
         assert row.is_visible() and "1 ⚠" in row.inner_text()
         shot(page, "1-queue")
 
         row.locator("a").click()
         assert status(page) == ("submitted", "Submitted")
-        image = page.locator(".document img").first
-        image.wait_for()
-        assert (
-            page.evaluate("() => document.querySelector('.document img').naturalWidth")
-            > 0
-        )
+        assert image_widths(page)[0] > 0
         precheck = page.locator(".document .precheck").first.inner_text()
         assert (
             "Check this" in precheck
@@ -203,10 +176,7 @@ def test_an_officer_verifies_requests_a_document_and_approves(gateway):
         page.reload()
         assert status(page) == ("under_verification", "Under verification")
         assert page.locator(".document").count() == 2
-        page.wait_for_load_state("networkidle")
-        widths = page.evaluate(
-            "() => [...document.querySelectorAll('.document img')].map(i => i.naturalWidth)"
-        )
+        widths = image_widths(page)
         assert len(widths) == 2 and min(widths) > 0
         shot(page, "3-citizen-upload-arrived")
 
@@ -217,7 +187,6 @@ def test_an_officer_verifies_requests_a_document_and_approves(gateway):
         assert "स्थिति का इतिहास" in page.content()
         assert status(page) == ("issued", "प्रमाण पत्र जारी")
         shot(page, "4-issued-hindi")
-        browser.close()
 
     with app.state.session_factory() as session:
         statuses = [
