@@ -134,6 +134,10 @@ EDGE_HOST=${PUBLIC_HOST:-0.0.0.0}; [ "$EDGE_HOST" = 0.0.0.0 ] && EDGE_HOST=127.0
 [ -n "${EDGE_PID:-}" ] && wait_for edge "http://$EDGE_HOST:$PUBLIC_PORT/" "$EDGE_PID" any
 echo "==> Ready: Rasa http://127.0.0.1:$RASA_PORT (local only; API token in var/secrets.env"
 echo "    unless RASA_TOKEN was set; REST webhook /webhooks/rest/webhook)"
+if [ -n "${GATEWAY_PID:-}" ]; then
+  echo "==> Officer console http://127.0.0.1:$GATEWAY_PORT/console (local only; development officer:"
+  echo "    id dev-officer, token dev-officer-token, unless EDISTRICT_OFFICER_TOKENS was set)"
+fi
 if [ -n "${EDGE_PID:-}" ]; then
   echo "==> Public edge http://${PUBLIC_HOST:-0.0.0.0}:$PUBLIC_PORT: /webhooks/whatsapp/, /webhooks/twilio_whatsapp/,"
   echo "    /verify/, /v/, /verify-key, /certificates/ only"

@@ -36,4 +36,5 @@ def reason_for_citizen(kind: str, code: str, citizen_language: str, note: str) -
     texts = reasons(kind)[code]
     sentence = texts.get(citizen_language) or texts["en"]
     note = " ".join(note.split())
-    return f"{sentence} {note}".strip() if note else sentence
+    reason = f"{sentence} {note}" if note else sentence
+    return reason.rstrip(" .।")  # the chat's sentence around it ends it
