@@ -21,6 +21,7 @@ from actions.catalog_access import get_catalog
 from actions.dispatch import send
 from actions.edistrict_client import EDistrictError
 from actions.gateway_models import DOCUMENT_ID, Application
+from actions.precheck import late_advice
 from actions.replies import Reply
 from actions.submission import QUEUE_SLOT
 from actions.tracking import citizen_id, client_for
@@ -55,11 +56,10 @@ class ActionReceiveDocument(Action):
                 send(dispatcher, Reply("utter_document_not_expected"))
                 discard_unexpected(tracker, document_id)
                 return []
-            application_id = waiting[0].application_id
-            client.attach_document(
-                application_id,
-                requested_type(client.get_application(application_id)),
-                document_id,
+            application = client.get_application(waiting[0].application_id)
+            doc_type = requested_type(application)
+            stored = client.attach_document(
+                application.application_id, doc_type, document_id
             )
         except EDistrictError as error:
             logger.warning("Could not attach a document: %s", error)
@@ -67,8 +67,18 @@ class ActionReceiveDocument(Action):
             return []
         send(
             dispatcher,
-            Reply("utter_document_attached", {"application_id": application_id}),
+            Reply(
+                "utter_document_attached",
+                {"application_id": application.application_id},
+            ),
         )
+        service = get_catalog().get(application.service_id)
+        if stored.precheck and service is not None:
+            language = tracker.get_slot("language") or "en"
+            for reply in late_advice(
+                stored.precheck, doc_type, service, application.fields, language
+            ):
+                send(dispatcher, reply)
         return []
 
 

@@ -11,7 +11,7 @@ every endpoint it uses.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Mapping, Optional, Tuple, Type, TypeVar
 
@@ -56,6 +56,7 @@ class Application:
     due_date: date
     certificate_number: Optional[str]
     certificate_download_url: Optional[str]
+    fields: Mapping[str, Any] = field(default_factory=dict)  # the citizen's answers
 
     @classmethod
     def from_json(cls, data: Any) -> Application:
@@ -75,6 +76,7 @@ class Application:
             certificate_download_url=_get(
                 data, "certificate_download_url", str, optional=True
             ),
+            fields=_get(data, "fields", dict, optional=True) or {},
         )
 
 
@@ -92,6 +94,7 @@ class StoredDocument:
     id: int
     document_type: str
     sha256: str
+    precheck: Optional[Mapping[str, Any]] = None  # the gateway's pre-check (advice)
 
     @classmethod
     def from_json(cls, data: Any) -> StoredDocument:
@@ -100,6 +103,7 @@ class StoredDocument:
             id=_get(data, "id", int),
             document_type=_get(data, "document_type", str),
             sha256=_get(data, "sha256", str),
+            precheck=_get(data, "precheck", dict, optional=True),
         )
 
 

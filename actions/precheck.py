@@ -10,7 +10,7 @@ decides either way. A gateway that does not answer never holds the form up.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 from rasa_sdk import Tracker
 
@@ -20,6 +20,7 @@ from actions.replies import Reply
 from actions.texts import localize
 from actions.tracking import client_for
 from catalog.model import Service
+from delhi import aadhaar
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,9 @@ def _precheck(
         return None
 
 
-def _advice(result: Dict[str, Any], doc_type: str, service: Service) -> Dict[str, Any]:
+def _advice(
+    result: Mapping[str, Any], doc_type: str, service: Service
+) -> Dict[str, Any]:
     """What the chat needs of a result to give its advice (and to offer a correction)."""
     fields: List[Dict[str, Any]] = []
     for check in result.get("checks") or ():
@@ -147,6 +150,51 @@ def advice_replies(
 ) -> List[Reply]:
     """The advice, then the choices (buttons: correct the answer, continue anyway)."""
     advice = draft.get("precheck") or {}
+
+    def typed(name: str) -> str:
+        shown = (draft.get("display") or {}).get(name)
+        return str(shown or draft["answers"].get(name, ""))
+
+    replies = findings(advice, service, language, typed)
+    keep = answer_words.first(answer_words.KEEP_DOCUMENT, language)
+    buttons = [{"title": keep, "payload": keep}]
+    if advice.get("fields"):
+        fix = answer_words.first(answer_words.CORRECT_ANSWER, language)
+        choices = [{"title": fix, "payload": fix}, *buttons]
+        return [*replies, Reply("utter_precheck_choices", {}, choices)]
+    return [*replies, Reply("utter_precheck_resend", {}, buttons)]
+
+
+def late_advice(
+    result: Mapping[str, Any],
+    doc_type: str,
+    service: Service,
+    answers: Mapping[str, Any],
+    language: str,
+) -> List[Reply]:
+    """What a document sent after the form (asked by an officer) made the pre-check say.
+
+    It is attached already: the citizen may send a clearer or the right one as well.
+    """
+    if result.get("verdict") not in ADVISED:
+        return []
+    kinds = {item.name: item.type for item in service.fields}
+
+    def typed(name: str) -> str:
+        value = str(answers.get(name, ""))
+        return aadhaar.mask(value) if kinds.get(name) == "aadhaar" else value
+
+    advice = _advice(result, doc_type, service)
+    return [*findings(advice, service, language, typed), Reply("utter_precheck_late")]
+
+
+def findings(
+    advice: Mapping[str, Any],
+    service: Service,
+    language: str,
+    typed: Callable[[str], str],
+) -> List[Reply]:
+    """What the pre-check found: unreadable, another kind, answers that differ."""
     document = localize(
         service.document_named(advice.get("document", "")).name, language
     )
@@ -156,52 +204,25 @@ def advice_replies(
         response = PROBLEM_REPLIES[(problems or ["no_text"])[0]]
         replies.append(Reply(response, {"document": document}))
     if advice.get("kind"):
+        kind = localize(advice["kind"], language)
         replies.append(
-            Reply(
-                "utter_precheck_wrong_kind",
-                {"document": document, "kind": localize(advice["kind"], language)},
-            )
+            Reply("utter_precheck_wrong_kind", {"document": document, "kind": kind})
         )
     for item in advice.get("fields") or ():
+        if item["status"] != "mismatch":
+            params = {"document": document, "typed": typed(item["field"])}
+            replies.append(Reply("utter_precheck_name_missing", params))
+            continue
         label = next(
-            (
-                localize(f.label or f.prompt, language)
-                for f in service.fields
-                if f.name == item["field"]
-            ),
-            item["field"],
+            localize(f.label or f.prompt, language)
+            for f in service.fields
+            if f.name == item["field"]
         )
-        typed = (draft.get("display") or {}).get(item["field"]) or draft["answers"].get(
-            item["field"], ""
-        )
-        if item["status"] == "mismatch":
-            replies.append(
-                Reply(
-                    "utter_precheck_differs",
-                    {
-                        "document": document,
-                        "field": label,
-                        "read": item["read"],
-                        "typed": typed,
-                    },
-                )
-            )
-        else:
-            replies.append(
-                Reply(
-                    "utter_precheck_name_missing",
-                    {"document": document, "typed": typed},
-                )
-            )
-    keep = answer_words.first(answer_words.KEEP_DOCUMENT, language)
-    buttons = [{"title": keep, "payload": keep}]
-    if advice.get("fields"):
-        fix = answer_words.first(answer_words.CORRECT_ANSWER, language)
-        replies.append(
-            Reply(
-                "utter_precheck_choices", {}, [{"title": fix, "payload": fix}, *buttons]
-            )
-        )
-    else:
-        replies.append(Reply("utter_precheck_resend", {}, buttons))
+        params = {
+            "document": document,
+            "field": label,
+            "read": item["read"],
+            "typed": typed(item["field"]),
+        }
+        replies.append(Reply("utter_precheck_differs", params))
     return replies

@@ -7,9 +7,10 @@ citizen asking; anyone else's application is answered as unknown (404).
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,7 @@ from edistrict.auth import Caller, require_service
 from edistrict.db import utcnow
 from edistrict.documents import check_document
 from edistrict.models import Application, Document
+from edistrict.precheck import precheck
 from edistrict.schemas import (
     ApplicationCreate,
     ApplicationList,
@@ -182,7 +184,7 @@ async def upload_document(
     does not exist or is not the citizen's.
     """
     state = request.app.state
-    load_owned_application(session, application_id, citizen_id)
+    application = load_owned_application(session, application_id, citizen_id)
     if (file is None) == (document_id is None):
         raise error(
             422,
@@ -194,6 +196,14 @@ async def upload_document(
         filename = (file.filename or None) and file.filename[:255]
     else:
         data, filename = read_upload(session, state.store, citizen_id, str(document_id))
+    checked = check_document(data, state.settings.max_upload_bytes)
+    result = checked_upload(session, citizen_id, _digest(data), document_type)
+    if result is None:  # sent after the form (asked by an officer): checked now
+        service = state.catalog.get(application.service_id)
+        facts = service.applicant_facts(application.fields or {}) if service else {}
+        result = await run_in_threadpool(
+            precheck, data, checked.mime_type, document_type, facts
+        )
     return _attach(
         request,
         caller,
@@ -203,6 +213,7 @@ async def upload_document(
         document_type,
         data,
         filename,
+        result,
     )
 
 
@@ -215,6 +226,7 @@ def _attach(
     document_type: str,
     data: bytes,
     filename: str | None,
+    prechecked: dict[str, Any] | None,
 ) -> JSONResponse:
     """Checks ``data`` and attaches it to the citizen's application (201, or 200)."""
     state = request.app.state
@@ -264,7 +276,7 @@ def _attach(
         original_filename=filename,
         uploaded_by=caller.actor,
         uploaded_at=utcnow(),
-        precheck=checked_upload(session, citizen_id, digest, document_type),
+        precheck=prechecked,
     )
     application.documents.append(document)
     audit.record(

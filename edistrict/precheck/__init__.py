@@ -30,6 +30,7 @@ VERSION = 1
 OK, ADVICE, UNREADABLE, NOT_CHECKED = "ok", "advice", "unreadable", "not_checked"
 NO_TEXT = "no_text"  # a document that should carry text, where OCR found almost none
 MIN_DOCUMENT_WORDS = 3
+NOTHING = Reading((), "none")
 
 
 def precheck(
@@ -53,18 +54,17 @@ def precheck(
         The result (see the module doc), JSON-ready.
     """
     book = book or kind_book()
-    try:
-        reading, page = _read(data, mime_type)
-    except Exception:  # noqa: BLE001 - a pre-check never blocks an upload
-        logger.exception("Pre-check could not read a %s", mime_type)
-        return _result(
-            NOT_CHECKED, Reading((), "none"), None, None, [], document_type, book
-        )
     expectation = book.expectation(document_type)
     wants_text = expectation is None or PHOTO not in expectation.kinds
-    measured = quality.measure(page, wants_text) if page is not None else None
-    if measured is not None and not measured.readable:
-        return _result(UNREADABLE, reading, measured, None, [], document_type, book)
+    try:
+        text_layer, page = _open(data, mime_type)
+        measured = quality.measure(page, wants_text) if page is not None else None
+        if measured is not None and not measured.readable:  # no OCR of a bad photo
+            return _result(UNREADABLE, NOTHING, measured, None, [], document_type, book)
+        reading = text_layer or (read_image(page) if page is not None else NOTHING)
+    except Exception:  # noqa: BLE001 - a pre-check never blocks an upload
+        logger.exception("Pre-check could not read a %s", mime_type)
+        return _result(NOT_CHECKED, NOTHING, None, None, [], document_type, book)
     if reading.source == "none":
         return _result(NOT_CHECKED, reading, measured, None, [], document_type, book)
     kind = _classify(reading, book)
@@ -82,12 +82,13 @@ def precheck(
     return _result(verdict, reading, measured, kind, checks, document_type, book)
 
 
-def _read(data: bytes, mime_type: str) -> tuple[Reading, Image.Image | None]:
+def _open(data: bytes, mime_type: str) -> tuple[Reading | None, Image.Image | None]:
+    """A PDF's text layer, if any, and the page to measure (a photo, or a PDF's first)."""
     if mime_type == "application/pdf":
         return read_pdf(data)
     image = Image.open(io.BytesIO(data))
     image.load()
-    return read_image(image), image
+    return None, image
 
 
 def _classify(reading: Reading, book: KindBook) -> str | None:

@@ -113,18 +113,16 @@ def read_image(image: Image.Image) -> Reading:
     return best
 
 
-def read_pdf(data: bytes) -> tuple[Reading, Image.Image | None]:
-    """A PDF's text layer; a scanned PDF's first page by OCR. Also the first page image."""
+def read_pdf(data: bytes) -> tuple[Reading | None, Image.Image | None]:
+    """A PDF's text layer (None for a scan, to be read by OCR) and its first page."""
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     reader = PdfReader(io.BytesIO(data), strict=False)
     text = "\n".join((page.extract_text() or "") for page in reader.pages[:3])
     page = _first_page(data)
+    if len(text.strip()) < PDF_TEXT_MIN_CHARS:
+        return None, page
     lines = tuple(line.strip() for line in text.splitlines() if line.strip())
-    if len(text.strip()) >= PDF_TEXT_MIN_CHARS:
-        return Reading(lines, "pdf_text", 100.0, words=len(text.split())), page
-    if page is None:
-        return Reading((), "none"), None
-    return read_image(page), page
+    return Reading(lines, "pdf_text", 100.0, words=len(text.split())), page
 
 
 def _first_page(data: bytes) -> Image.Image | None:

@@ -227,3 +227,52 @@ def test_a_gateway_that_cannot_check_never_holds_the_form(gateway, status):
     draft, said = step(at_identity_proof(), document=AADHAAR)
     assert names(said) == ["utter_document_received", "utter_ask_document"]
     assert next_step(draft, get_catalog()).name == "address_proof"
+
+
+def test_a_document_sent_after_the_form_is_attached_then_advised(gateway):
+    from actions.documents import ActionReceiveDocument
+
+    waiting = {
+        "application_id": "DL-DOM-2026-000007",
+        "service_id": SERVICE,
+        "status": "documents_requested",
+        "status_reason": "Photo ya scan padhne laayak saaf nahi hai",
+        "requested_documents": ["identity_proof"],
+        "due_date": "2026-12-20",
+        "fields": {"applicant_name": "Sunil Kumaar", "aadhaar": "482177349012"},
+    }
+    attached = {
+        "id": 3,
+        "document_type": "identity_proof",
+        "sha256": AADHAAR["id"],
+        "precheck": {
+            **MISSPELT,
+            "checks": [
+                *MISSPELT["checks"][:1],
+                {
+                    "field": "aadhaar_last4",
+                    "status": "mismatch",
+                    "read": "XXXX XXXX 1111",
+                },
+            ],
+        },
+    }
+    gateway.script = [(200, {"items": [waiting]}), (200, waiting), (201, attached)]
+    dispatcher = CollectingDispatcher()
+    latest = {
+        "intent": {"name": "document_uploaded"},
+        "metadata": {"document": AADHAAR},
+    }
+    state = Tracker(
+        CITIZEN, {"language": "hinglish"}, latest, [], False, None, {}, "action_listen"
+    )
+    ActionReceiveDocument().run(dispatcher, state, {})
+    assert names(dispatcher.messages) == [
+        "utter_document_attached",
+        "utter_precheck_differs",
+        "utter_precheck_differs",
+        "utter_precheck_late",
+    ]
+    name, number = dispatcher.messages[1:3]
+    assert (name["read"], name["typed"]) == ("SUNIL KUMAR", "Sunil Kumaar")
+    assert number["typed"] == "XXXX XXXX 9012"  # the citizen's own number, masked
