@@ -15,6 +15,7 @@ from fastapi import Header, HTTPException, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from edistrict.applications import approve_and_issue
 from edistrict.auth import Caller
 from edistrict.models import Application
 from edistrict.schemas import ApplicationOut
@@ -195,3 +196,19 @@ def application_out(request: Request, application: Application) -> ApplicationOu
     """The response model of an application, with a fresh certificate download link."""
     state = request.app.state
     return ApplicationOut.build(application, state.settings, state.links)
+
+
+def approve_as(
+    request: Request, session: Session, application: Application, actor: str
+) -> None:
+    """Approves and issues the certificate with the app's catalog, signer, store, settings."""
+    state = request.app.state
+    approve_and_issue(
+        session,
+        application,
+        actor,
+        catalog=state.catalog,
+        signer=state.signer,
+        store=state.store,
+        settings=state.settings,
+    )

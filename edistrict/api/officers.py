@@ -16,12 +16,13 @@ from edistrict import audit
 from edistrict.api.deps import (
     ERRORS,
     application_out,
+    approve_as,
     error,
     get_session,
     load_application,
     load_for_officer,
 )
-from edistrict.applications import approve_and_issue, change_status
+from edistrict.applications import change_status
 from edistrict.auth import Caller, require_officer
 from edistrict.models import PENDING_STATUSES, Application
 from edistrict.schemas import ApplicationList, ApplicationOut, Reject, RequestDocuments
@@ -164,17 +165,8 @@ def approve(
     application_id: str, request: Request, officer: OfficerCaller, session: DbSession
 ) -> ApplicationOut:
     """Approves the application and issues its signed certificate."""
-    state = request.app.state
     application = load_for_officer(session, application_id, officer, for_update=True)
-    approve_and_issue(
-        session,
-        application,
-        officer.actor,
-        catalog=state.catalog,
-        signer=state.signer,
-        store=state.store,
-        settings=state.settings,
-    )
+    approve_as(request, session, application, officer.actor)
     return application_out(request, load_application(session, application_id))
 
 

@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from delhi import aadhaar, districts, mobile
 from edistrict import audit
-from edistrict.api.deps import get_session, load_for_officer
+from edistrict.api.deps import approve_as, get_session, load_for_officer
 from edistrict.applications import (
     IST,
     LifecycleError,
-    approve_and_issue,
     change_status,
     lateness,
 )
@@ -465,18 +464,9 @@ def approve(
 ) -> RedirectResponse:
     """Approves: the certificate is issued and sent to the citizen."""
     officer, application = _decision(request, session, application_id, csrf)
-    state = request.app.state
 
     def act() -> None:
-        approve_and_issue(
-            session,
-            application,
-            officer.actor,
-            catalog=state.catalog,
-            signer=state.signer,
-            store=state.store,
-            settings=state.settings,
-        )
+        approve_as(request, session, application, officer.actor)
 
     return _decide(application_id, act)
 
