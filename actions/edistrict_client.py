@@ -28,6 +28,7 @@ from infra.settings import DEFAULT_EDISTRICT_URL, DEV_SERVICE_TOKEN, edistrict_g
 logger = logging.getLogger(__name__)
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+PRECHECK_TIMEOUT_SECONDS = 30.0
 T = TypeVar("T")
 
 
@@ -161,6 +162,8 @@ class EDistrictClient:
             _json_object,
             "POST",
             f"/api/v1/documents/{document_id}/precheck",
+            attempts=1,  # OCR takes seconds: one patient try, never a second OCR
+            timeout=PRECHECK_TIMEOUT_SECONDS,
             json={"document_type": document_type, "expected": expected},
         )
 
@@ -236,13 +239,21 @@ class EDistrictClient:
                 f"{method} {path}: unexpected answer: {error}", retryable=False
             ) from error
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        attempts: Optional[int] = None,
+        timeout: Optional[float] = None,
+        **kwargs: Any,
+    ) -> requests.Response:
         url = f"{self.settings.base_url}{path}"
         last: Optional[EDistrictError] = None
-        for attempt in range(1, self.settings.attempts + 1):
+        attempts = attempts or self.settings.attempts
+        for attempt in range(1, attempts + 1):
             try:
                 response = self.session.request(
-                    method, url, timeout=self.settings.timeout, **kwargs
+                    method, url, timeout=timeout or self.settings.timeout, **kwargs
                 )
             except requests.RequestException as error:
                 last = EDistrictError(
@@ -259,7 +270,7 @@ class EDistrictClient:
                 )
                 if not last.retryable:
                     raise last
-            if attempt < self.settings.attempts:
+            if attempt < attempts:
                 time.sleep(self.settings.backoff * 2 ** (attempt - 1))
         assert last is not None
         logger.warning("e-District gateway unavailable: %s", last)

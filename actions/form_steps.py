@@ -193,10 +193,10 @@ def _apply(
     if step.kind == "confirm_switch":
         return _confirm_switch(draft, message, step.name or "")
     if asks_to_erase(message) and not _plain_yes_no(step, message):
-        draft["pending"] = "erase"  # before stop: "mera data mita do, nahi karna"
+        _ask_first(draft, "erase")  # before stop: "mera data mita do, nahi karna"
         return []
     if asks_to_stop(message):
-        draft["pending"] = "stop"
+        _ask_first(draft, "stop")
         return []
     if step.kind == "service":
         replies = (
@@ -485,6 +485,12 @@ def _confirm_erase(draft: Dict[str, Any], message: Incoming) -> List[Reply]:
     )
 
 
+def _ask_first(draft: Dict[str, Any], question: str) -> None:
+    """Asks a yes/no question first; "no" goes back to what was open (the advice, say)."""
+    draft["resume"] = draft.get("pending")
+    draft["pending"] = question
+
+
 def _confirmed(
     draft: Dict[str, Any],
     result: validators.Result,
@@ -495,7 +501,8 @@ def _confirmed(
     """Applies a yes/no to a pending question: yes sets ``status``, no keeps going."""
     if isinstance(result, validators.Invalid):
         return [Reply("utter_invalid_yes_no")]
-    draft["pending"] = None
+    resume = draft.pop("resume", None)
+    draft["pending"] = None if result.value else resume
     if not result.value:
         return kept
     draft["status"] = status

@@ -104,7 +104,8 @@ def _precheck(
     try:
         return client_for(tracker).precheck_document(document_id, doc_type, facts)
     except EDistrictError as error:  # advice only: the form goes on without it
-        logger.warning("Document pre-check unavailable: %s", error)
+        # Only the status: the gateway's answer may quote the answers sent.
+        logger.warning("Document pre-check unavailable (HTTP %s)", error.status)
         return None
 
 
@@ -174,7 +175,7 @@ def late_advice(
 ) -> List[Reply]:
     """What a document sent after the form (asked by an officer) made the pre-check say.
 
-    It is attached already: the citizen may send a clearer or the right one as well.
+    It is attached already: the officer looks at it and asks again if need be.
     """
     if result.get("verdict") not in ADVISED:
         return []

@@ -182,6 +182,9 @@ def create_app(
     app.include_router(verify.limited)
     app.include_router(downloads.router)
     app.state.console_key = console_sessions.session_key(app.state.links.key)
+    app.state.console_logins = SlidingWindowLimiter(
+        console_sessions.LOGIN_ATTEMPTS, console_sessions.LOGIN_WINDOW_SECONDS
+    )
     app.include_router(console_views.router)
     app.add_exception_handler(console_views.LoginRequired, console_views.login_redirect)
 

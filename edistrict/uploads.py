@@ -22,6 +22,7 @@ from edistrict.applications import IST
 from edistrict.db import utcnow
 from edistrict.documents import DocumentRejected
 from edistrict.models import Certificate, Document, Upload, UploadQuota
+from edistrict.precheck import expected_key
 from edistrict.settings import Settings
 from edistrict.storage import BlobStore
 
@@ -135,18 +136,25 @@ def find_upload(
     )
 
 
-def checked_upload(
-    session: Session, citizen_id: str | None, sha256: str, document_type: str
+def earlier_precheck(
+    session: Session, citizen_id: str | None, sha256: str
 ) -> dict[str, Any] | None:
-    """The pre-check of the citizen's upload of ``sha256``, when it was checked as this type.
-
-    An attached document keeps the result its upload had, for the officer.
-    """
+    """The latest pre-check of the citizen's upload of ``sha256``, if any."""
     upload = find_upload(session, citizen_id, sha256)
-    result = upload.precheck if upload is not None else None
-    if result and result.get("document_type") == document_type:
-        return dict(result)
-    return None
+    return dict(upload.precheck) if upload is not None and upload.precheck else None
+
+
+def still_valid(
+    result: dict[str, Any] | None, document_type: str, expected: dict[str, str]
+) -> bool:
+    """Whether a pre-check was of this type against these very answers.
+
+    An answer corrected after the check (at the summary, say) makes it stale.
+    """
+    return bool(result) and (
+        result.get("document_type") == document_type
+        and result.get("expected_key") == expected_key(expected)
+    )
 
 
 def content_in_use(session: Session, sha256: str) -> bool:

@@ -39,7 +39,7 @@ from edistrict.schemas import (
     ApplicationOut,
     DocumentOut,
 )
-from edistrict.uploads import checked_upload
+from edistrict.uploads import earlier_precheck, still_valid
 
 router = APIRouter(
     prefix="/api/v1/applications", tags=["applications"], responses=ERRORS
@@ -197,12 +197,18 @@ async def upload_document(
     else:
         data, filename = read_upload(session, state.store, citizen_id, str(document_id))
     checked = check_document(data, state.settings.max_upload_bytes)
-    result = checked_upload(session, citizen_id, _digest(data), document_type)
-    if result is None:  # sent after the form (asked by an officer): checked now
-        service = state.catalog.get(application.service_id)
-        facts = service.applicant_facts(application.fields or {}) if service else {}
+    service = state.catalog.get(application.service_id)
+    facts = service.applicant_facts(application.fields or {}) if service else {}
+    digest = _digest(data)
+    result = earlier_precheck(session, citizen_id, digest)
+    attached = any(
+        d.document_type == document_type and d.sha256 == digest
+        for d in application.documents
+    )
+    if not attached and not still_valid(result, document_type, facts):
+        # Sent after the form, or answers corrected since: the text read is reused.
         result = await run_in_threadpool(
-            precheck, data, checked.mime_type, document_type, facts
+            precheck, data, checked.mime_type, document_type, facts, None, result
         )
     return _attach(
         request,

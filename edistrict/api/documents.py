@@ -209,7 +209,13 @@ async def precheck_document(
     data, _ = read_upload(session, request.app.state.store, citizen_id, document_id)
     expected = body.expected.model_dump(mode="json", exclude_none=True)
     result = await run_in_threadpool(
-        precheck, data, upload.mime_type, body.document_type, expected
+        precheck,
+        data,
+        upload.mime_type,
+        body.document_type,
+        expected,
+        None,
+        upload.precheck,
     )
     upload.precheck = result
     audit.record(

@@ -25,6 +25,7 @@ COOKIE = "console_session"
 LANGUAGE_COOKIE = "console_lang"
 SESSION_SECONDS = 8 * 3600  # one working day
 TOKEN_PREFIX = 16  # characters of the token hash bound into the cookie
+LOGIN_ATTEMPTS, LOGIN_WINDOW_SECONDS = 10, 300.0  # per client address
 _LABEL = b"officer-console-session"
 
 
@@ -63,7 +64,7 @@ def officer_of(
     if not cookie or "." not in cookie:
         return None
     body, signature = cookie.rsplit(".", 1)
-    if not hmac.compare_digest(signature, _sign(key, body.encode())):
+    if not hmac.compare_digest(signature.encode(), _sign(key, body.encode()).encode()):
         return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(body.encode()))
@@ -91,5 +92,5 @@ def csrf_token(key: bytes, cookie: str) -> str:
 def csrf_ok(key: bytes, cookie: str, presented: str | None) -> bool:
     """True when a form's CSRF token belongs to this session."""
     return bool(presented) and hmac.compare_digest(
-        csrf_token(key, cookie), presented or ""
+        csrf_token(key, cookie).encode(), (presented or "").encode()
     )

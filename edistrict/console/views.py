@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -33,6 +34,13 @@ templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates"))
 DbSession = Annotated[Session, Depends(get_session)]
 QUEUE_LIMIT = 200
 MASKED_TYPES = {"aadhaar": aadhaar.mask, "mobile": mobile.mask}
+# Why a decision was not made: a code in the address, its words from texts.yml.
+PROBLEMS = {
+    "choose_document": "choose_document",
+    "reason": "choose_reason",
+    "decided": "cannot",
+}
+logger = logging.getLogger(__name__)
 
 
 def _key(request: Request) -> bytes:
@@ -119,7 +127,10 @@ def login(
     officer_id: Annotated[str, Form(max_length=120)],
     token: Annotated[str, Form(max_length=400)],
 ) -> Response:
-    """Checks the officer id and token; starts a session."""
+    """Checks the officer id and token; starts a session (10 tries per 5 minutes)."""
+    client = request.client.host if request.client else "unknown"
+    if request.app.state.console_logins.hit(client):
+        return _page(request, "login.html", status_code=429, failed=True)
     officer = find_active_officer(session, token.strip())
     if officer is None or officer.officer_id != officer_id.strip():
         audit.record(
@@ -140,7 +151,7 @@ def login(
     )
     session.commit()
     response = _redirect("/console/queue")
-    secure = request.url.scheme == "https"
+    secure = request.url.scheme == "https" or request.app.state.settings.production
     response.set_cookie(
         sessions.COOKIE,
         sessions.issue(_key(request), officer),
@@ -199,17 +210,21 @@ def queue(
         .where(Application.status.in_(statuses))
         .options(selectinload(Application.documents))
         .order_by(Application.due_date, Application.id)
-        .limit(QUEUE_LIMIT)
     )
+    if not district:  # the district is inside the sealed answers: filtered here
+        query = query.limit(QUEUE_LIMIT + 1)
     if service:
         query = query.where(Application.service_id == service)
     if ALL_DEPARTMENTS not in officer.departments:
         query = query.where(Application.department.in_(sorted(officer.departments)))
     language = _language(request)
     rows = []
-    for application in session.scalars(query).all():
-        if district and _district(application) != district:
-            continue
+    found = [
+        application
+        for application in session.scalars(query).all()
+        if not district or _district(application) == district
+    ]
+    for application in found[:QUEUE_LIMIT]:
         late = lateness(application)
         rows.append(
             {
@@ -243,6 +258,7 @@ def queue(
         request,
         "queue.html",
         rows=rows,
+        more=len(found) > QUEUE_LIMIT,
         officer=officer.name,
         services=sorted(services, key=lambda pair: pair[1]),
         statuses=PENDING_STATUSES,
@@ -346,7 +362,7 @@ def application_page(
         },
         pending=application.status in PENDING_STATUSES,
         flash=request.query_params.get("done"),
-        problem=request.query_params.get("problem"),
+        problem=PROBLEMS.get(request.query_params.get("problem") or ""),
         csrf=sessions.csrf_token(_key(request), request.cookies[sessions.COOKIE]),
     )
 
@@ -402,7 +418,8 @@ def _decide(application_id: str, action: Any) -> RedirectResponse:
     try:
         action()
     except LifecycleError as refused:
-        return _back(application_id, problem=refused.message[:300])
+        logger.info("Console decision refused: %s", refused.code)
+        return _back(application_id, problem="decided")
     return _back(application_id, done="1")
 
 
@@ -439,7 +456,7 @@ def request_documents(
     known = {d.type for d in getattr(service, "documents", ())}
     chosen = [t for t in document_types or () if t in known]
     if not chosen or reason not in reasons("request"):
-        return _back(application_id, problem=ui(_language(request))["choose_document"])
+        return _back(application_id, problem="choose_document")
 
     def act() -> None:
         change_status(

@@ -8,17 +8,21 @@ citizen. Verdicts:
 - ``advice``: the citizen should look again: another kind of document, or a name, date of
   birth, Aadhaar number or PIN that differs from the form (what was read is given);
 - ``unreadable``: blank, too dark, blurred, too small, or no text could be read;
-- ``not_checked``: Tesseract is not installed (or the file could not be read): never "ok".
+- ``not_checked``: Tesseract is not installed, the file could not be read, or the text is
+  of no kind of document it knows (problem ``kind_unknown``): never "ok".
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
 from typing import Any, Mapping
 
 from PIL import Image
 
+from delhi.redaction import redact
 from edistrict.db import utcnow
 from edistrict.precheck import matching, quality
 from edistrict.precheck.kinds import PHOTO, KindBook, classify, kind_book
@@ -31,6 +35,7 @@ OK, ADVICE, UNREADABLE, NOT_CHECKED = "ok", "advice", "unreadable", "not_checked
 NO_TEXT = "no_text"  # a document that should carry text, where OCR found almost none
 MIN_DOCUMENT_WORDS = 3
 NOTHING = Reading((), "none")
+KIND_UNKNOWN = "kind_unknown"  # no kind it knows: nothing to compare, so not "ok"
 
 
 def precheck(
@@ -39,6 +44,7 @@ def precheck(
     document_type: str,
     expected: Mapping[str, str | None],
     book: KindBook | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Checks one upload against what the form asked for.
 
@@ -49,11 +55,26 @@ def precheck(
         expected: The applicant's answers: ``name``, ``date_of_birth`` (ISO),
             ``aadhaar_last4``, ``pincode``; missing ones are not checked.
         book: The kinds data (tests pass their own).
+        previous: An earlier result of the same file: its text is reused (no OCR), so
+            checking it again against corrected answers or as another type is quick.
 
     Returns:
         The result (see the module doc), JSON-ready.
     """
-    book = book or kind_book()
+    result = _check(
+        data, mime_type, document_type, expected, book or kind_book(), previous
+    )
+    return {**result, "expected_key": expected_key(expected)}
+
+
+def _check(
+    data: bytes,
+    mime_type: str,
+    document_type: str,
+    expected: Mapping[str, str | None],
+    book: KindBook,
+    previous: Mapping[str, Any] | None,
+) -> dict[str, Any]:
     expectation = book.expectation(document_type)
     wants_text = expectation is None or PHOTO not in expectation.kinds
     try:
@@ -61,7 +82,9 @@ def precheck(
         measured = quality.measure(page, wants_text) if page is not None else None
         if measured is not None and not measured.readable:  # no OCR of a bad photo
             return _result(UNREADABLE, NOTHING, measured, None, [], document_type, book)
-        reading = text_layer or (read_image(page) if page is not None else NOTHING)
+        reading = text_layer or _earlier_reading(previous)
+        if reading is None:
+            reading = read_image(page) if page is not None else NOTHING
     except Exception:  # noqa: BLE001 - a pre-check never blocks an upload
         logger.exception("Pre-check could not read a %s", mime_type)
         return _result(NOT_CHECKED, NOTHING, None, None, [], document_type, book)
@@ -72,6 +95,10 @@ def precheck(
         return _result(
             UNREADABLE, reading, measured, kind, [], document_type, book, NO_TEXT
         )
+    if kind is None and expectation is not None:  # readable, but of no kind it knows
+        return _result(
+            NOT_CHECKED, reading, measured, kind, [], document_type, book, KIND_UNKNOWN
+        )
     checks = _cross_checks(reading, kind, expectation, expected, book)
     advice = _kind_status(kind, expectation) == matching.MISMATCH or any(
         check.status == matching.MISMATCH
@@ -80,6 +107,28 @@ def precheck(
     )
     verdict = ADVICE if advice else OK
     return _result(verdict, reading, measured, kind, checks, document_type, book)
+
+
+def expected_key(expected: Mapping[str, Any]) -> str:
+    """Which answers a result was checked against (a hash: no answer is kept twice)."""
+    canonical = json.dumps({k: v for k, v in expected.items() if v}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _earlier_reading(previous: Mapping[str, Any] | None) -> Reading | None:
+    if not previous or previous.get("version") != VERSION or not previous.get("engine"):
+        return None
+    lines = previous.get("lines")
+    if not isinstance(lines, list):
+        return None
+    return Reading(
+        tuple(str(line) for line in lines),
+        str(previous.get("source") or "ocr"),
+        float(previous.get("confidence") or 0.0),
+        int(previous.get("rotation") or 0),
+        str(previous["engine"]),
+        int(previous.get("words") or 0),
+    )
 
 
 def _open(data: bytes, mime_type: str) -> tuple[Reading | None, Image.Image | None]:
@@ -165,5 +214,9 @@ def _result(
             "names": book.kinds[kind].names if kind in book.kinds else None,
         },
         "checks": [check.as_dict() for check in checks],
-        "text": reading.text[:4000],
+        # Aadhaar, phone and account numbers masked, as everywhere a person reads them.
+        "text": redact(reading.text[:4000]),
+        # What was read, for a quick re-check; never shown nor sent (sealed at rest).
+        "lines": list(reading.lines)[:200],
+        "words": reading.words,
     }

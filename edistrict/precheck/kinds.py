@@ -15,7 +15,7 @@ import yaml
 
 KINDS_FILE = Path(__file__).resolve().parents[2] / "catalog" / "document_kinds.yml"
 PHOTO = "photo"  # a picture of a person: a document with (almost) no text
-PHOTO_MAX_WORDS = 8  # a photo may show a few stray words (a T-shirt, a sign)
+PHOTO_MAX_WORDS = 3  # a photo of a person reads as a stray word or two at most
 MIN_SCORE = 2  # distinct word hits (a number pattern counts 2) to name a kind
 CHECKS = ("name", "date_of_birth", "aadhaar_last4", "pincode")
 

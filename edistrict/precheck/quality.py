@@ -1,6 +1,6 @@
 """Is a photo readable? Brightness, contrast, sharpness and size, measured with numpy.
 
-The measures are taken on a grey copy scaled to a fixed width, so a large photo and a
+The measures are taken on a grey copy scaled to a fixed size, so a large photo and a
 small one of the same card score alike. Thresholds were set on the generated test set
 (tests/edistrict/precheck_samples.py): sharp cards score 10-40x the blur threshold.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps
 
-MEASURE_WIDTH = 1000
+MEASURE_WIDTH = 1000  # the longer side of the copy measured
 MIN_SIDE_PX = 300  # a card photographed smaller than this cannot be read
 DARK_MEAN = 45  # mean grey level (0-255) below which the photo is too dark
 BLANK_STDDEV = 6  # almost no variation: an empty page or a covered lens
@@ -53,12 +53,14 @@ class Quality:
 
 
 def grey(image: Image.Image) -> np.ndarray:
-    """The photo as grey levels (float), upright by its EXIF tag, MEASURE_WIDTH wide."""
+    """The photo as grey levels (float), upright, its longer side MEASURE_WIDTH.
+
+    Fitted into a square, so a long thin upload can never become a huge array.
+    """
     image = ImageOps.exif_transpose(image).convert("L")
-    if image.width != MEASURE_WIDTH:
-        height = max(1, round(image.height * MEASURE_WIDTH / image.width))
-        image = image.resize((MEASURE_WIDTH, height), Image.Resampling.BILINEAR)
-    return np.asarray(image, dtype=np.float32)
+    scale = MEASURE_WIDTH / max(image.size)
+    size = (max(3, round(image.width * scale)), max(3, round(image.height * scale)))
+    return np.asarray(image.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
 
 
 def laplacian_variance(pixels: np.ndarray) -> float:

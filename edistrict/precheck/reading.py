@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 LANGUAGES = ("eng", "hin")  # English first: it reads digits better
 OCR_TIMEOUT_SECONDS = 20
+OCR_WAIT_SECONDS = 15
+_OCR_SLOTS = threading.BoundedSemaphore(max(1, os.cpu_count() or 1))
 MIN_WORD_CONFIDENCE = 50  # Tesseract's 0-100 per word; below this a word is noise
 ENOUGH_WORDS = 6  # an upright page gives at least this many confident words
 UPRIGHT_CONFIDENCE = (
@@ -28,6 +32,7 @@ UPRIGHT_CONFIDENCE = (
 OCR_MAX_SIDE = 2000  # larger photos are scaled down first (time grows with pixels)
 PDF_TEXT_MIN_CHARS = 20  # less than this: a scanned PDF, read its first page by OCR
 PDF_RENDER_SCALE = 2.0  # 144 dpi
+PDF_RENDER_MAX_PIXELS = 8_000_000  # a huge page is rendered smaller, never larger
 
 
 @dataclass(frozen=True)
@@ -92,10 +97,24 @@ def _ocr_once(image: Image.Image, languages: str) -> tuple[list[str], float, int
 
 
 def read_image(image: Image.Image) -> Reading:
-    """OCR of a photo; a photo taken sideways or upside down is turned until it reads."""
+    """OCR of a photo; a photo taken sideways or upside down is turned until it reads.
+
+    At most one OCR per core runs at once: a burst of uploads waits its turn for a while,
+    then is "not checked" rather than stalling the gateway.
+    """
     engine = ocr_engine()
     if engine is None:
         return Reading((), "none")
+    if not _OCR_SLOTS.acquire(timeout=OCR_WAIT_SECONDS):
+        logger.warning("Every OCR slot busy for %d s: not checked", OCR_WAIT_SECONDS)
+        return Reading((), "none")
+    try:
+        return _read_upright(image, engine)
+    finally:
+        _OCR_SLOTS.release()
+
+
+def _read_upright(image: Image.Image, engine: tuple[str, str]) -> Reading:
     version, languages = engine
     image = ImageOps.exif_transpose(image).convert("L")
     if max(image.size) > OCR_MAX_SIDE:
@@ -131,7 +150,10 @@ def _first_page(data: bytes) -> Image.Image | None:
 
         document = pypdfium2.PdfDocument(data)
         try:
-            return document[0].render(scale=PDF_RENDER_SCALE).to_pil()
+            page = document[0]
+            width, height = page.get_size()  # points
+            fit = (PDF_RENDER_MAX_PIXELS / max(1.0, width * height)) ** 0.5
+            return page.render(scale=min(PDF_RENDER_SCALE, fit)).to_pil()
         finally:
             document.close()
     except Exception:  # noqa: BLE001 - an unrenderable page is just not measured

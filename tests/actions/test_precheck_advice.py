@@ -276,3 +276,16 @@ def test_a_document_sent_after_the_form_is_attached_then_advised(gateway):
     name, number = dispatcher.messages[1:3]
     assert (name["read"], name["typed"]) == ("SUNIL KUMAR", "Sunil Kumaar")
     assert number["typed"] == "XXXX XXXX 9012"  # the citizen's own number, masked
+
+
+@pytest.mark.parametrize("text", ["cancel", "mera data mita do"])
+def test_no_to_cancel_or_erase_during_advice_goes_back_to_the_advice(gateway, text):
+    gateway.script = [(200, MISSPELT)]
+    draft, _ = step(at_identity_proof(), document=AADHAAR)
+    draft, said = step(draft, text)
+    assert next_step(draft, get_catalog()).kind in ("confirm_stop", "confirm_erase")
+    draft, said = step(draft, "no")
+    assert next_step(draft, get_catalog()).kind == "precheck"
+    assert "utter_precheck_differs" in names(said)
+    draft, _ = step(draft, "continue anyway")
+    assert next_step(draft, get_catalog()).name == "address_proof"

@@ -101,7 +101,8 @@ def test_a_tampered_or_expired_cookie_or_a_revoked_officer_ends_the_session(cons
     login(console)
     assert console.get("/console/queue", follow_redirects=False).status_code == 200
     good = console.cookies.get(sessions.COOKIE)
-    console.cookies.set(sessions.COOKIE, good[:-2] + "00", path="/console")
+    flipped = "0" if good[-1] != "0" else "1"
+    console.cookies.set(sessions.COOKIE, good[:-1] + flipped, path="/console")
     assert console.get("/console/queue", follow_redirects=False).status_code == 303
     key = console.app.state.console_key  # type: ignore[attr-defined]
     with console.app.state.session_factory() as session:  # type: ignore[attr-defined]
@@ -252,3 +253,51 @@ def test_reject_with_a_listed_reason_and_a_note(console):
     assert application["status_reason"] == (
         "पिछले आवेदन पर प्रमाण पत्र पहले ही जारी हो चुका है। DL-BIR-2025-000123"
     )
+
+
+@pytest.mark.parametrize("decision", ["start-verification", "approve", "reject"])
+def test_every_decision_needs_the_session_s_csrf_token(console, decision):
+    app_id = submit(console, income_body()).json()["application_id"]
+    login(console)
+    path = f"/console/applications/{app_id}/{decision}"
+    assert console.post(path, data={"reason": "other"}).status_code == 403
+    assert (
+        console.post(path, data={"reason": "other", "csrf": "x" * 32}).status_code
+        == 403
+    )
+    assert (
+        console.post(path, data={"reason": "other", "csrf": "ü" * 32}).status_code
+        == 403
+    )
+    assert status_of(console.get(f"/console/applications/{app_id}").text) == "submitted"
+
+
+def test_another_department_s_officer_can_neither_see_nor_decide(console):
+    app_id = submit(console, birth_body()).json()["application_id"]  # MCD
+    login(console, "revenue-officer", "revenue-officer-token")
+    key = console.app.state.console_key  # type: ignore[attr-defined]
+    token = sessions.csrf_token(key, console.cookies.get(sessions.COOKIE))
+    for decision in ("approve", "start-verification"):
+        answer = console.post(
+            f"/console/applications/{app_id}/{decision}", data={"csrf": token}
+        )
+        assert answer.status_code == 404
+    document = console.get(f"/console/applications/{app_id}/documents/1")
+    assert document.status_code == 404
+    login(console)
+    assert status_of(console.get(f"/console/applications/{app_id}").text) == "submitted"
+
+
+def test_the_page_shows_no_text_taken_from_the_address(console):
+    app_id = submit(console, income_body()).json()["application_id"]
+    login(console)
+    page = console.get(
+        f"/console/applications/{app_id}?problem=<b>Call+9999999999</b>"
+    ).text
+    assert "9999999999" not in page and 'role="alert"' not in page
+
+
+def test_login_attempts_are_limited(console):
+    for _ in range(10):
+        assert login(console, token="wrong").status_code == 401
+    assert login(console).status_code == 429  # even the right token, for a while

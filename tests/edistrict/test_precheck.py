@@ -236,3 +236,94 @@ def test_the_api_keeps_the_result_sealed_and_hands_it_to_the_application(sqlite_
     assert attached.json()["precheck"]["verdict"] == "advice"
     application = client.get(f"/api/v1/applications/{app_id}", headers=OWNER).json()
     assert application["documents"][0]["precheck"]["kind"]["read"] == "aadhaar_card"
+
+
+def test_what_was_read_is_kept_with_numbers_masked():
+    result = precheck(
+        samples.degrade(SUNIL, samples.Faults()), "image/jpeg", "identity_proof", FACTS
+    )
+    assert "XXXX XXXX 9012" in result["text"] and "4821 7734" not in result["text"]
+
+
+def test_a_readable_page_of_no_known_kind_is_not_called_ok():
+    page = samples.card(
+        [("Scanned copy", 40), ("Reference 0001", 40), ("Page 1 of 1", 40)]
+    )
+    result = precheck(
+        samples.degrade(page, samples.Faults()), "image/jpeg", "identity_proof", FACTS
+    )
+    assert result["verdict"] == "not_checked" and result["problems"] == ["kind_unknown"]
+
+
+def test_a_second_check_reuses_what_was_read(monkeypatch):
+    first = precheck(
+        samples.degrade(SUNIL, samples.Faults()),
+        "image/jpeg",
+        "identity_proof",
+        {**FACTS, "name": "Sunil Kumaar"},
+    )
+    monkeypatch.setenv("PATH", "/nonexistent")  # no OCR possible now
+    reading.ocr_engine.cache_clear()
+    try:
+        again = precheck(
+            samples.degrade(SUNIL, samples.Faults()),
+            "image/jpeg",
+            "identity_proof",
+            FACTS,
+            previous=first,
+        )
+    finally:
+        monkeypatch.undo()
+        reading.ocr_engine.cache_clear()
+    assert first["verdict"] == "advice" and again["verdict"] == "ok"
+    assert again["expected_key"] != first["expected_key"]
+
+
+def test_a_long_thin_image_is_measured_small():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (200, 199_999), 255).save(out, "PNG")  # 40 megapixels, a few KB
+    result = precheck(out.getvalue(), "image/png", "identity_proof", FACTS)
+    assert result["verdict"] == "unreadable" and "low_resolution" in result["problems"]
+
+
+def test_an_answer_corrected_after_the_check_is_checked_again_at_submission(
+    sqlite_client,
+):
+    client = sqlite_client
+    card = samples.aadhaar_card(
+        "SUNIL KUMAR", "सुनील कुमार", "14/08/1985", "2345 6789 0124"
+    )
+    headers = {**SERVICE, "X-Citizen-Id": "917777777777"}
+    files = {
+        "file": ("aadhaar.jpg", samples.degrade(card, samples.Faults()), "image/jpeg")
+    }
+    document_id = client.post("/api/v1/documents", headers=headers, files=files).json()[
+        "document_id"
+    ]
+    checked = client.post(
+        f"/api/v1/documents/{document_id}/precheck",
+        headers=headers,
+        json={"document_type": "aadhaar_card", "expected": {"name": "Sunil Kumaar"}},
+    )
+    assert checked.json()["verdict"] == "advice"
+    from tests.edistrict.test_console import income_body
+
+    app_id = submit(client, income_body()).json()[
+        "application_id"
+    ]  # "Sunil Kumar" after all
+    attached = client.post(
+        f"/api/v1/applications/{app_id}/documents",
+        headers=headers,
+        data={"document_type": "aadhaar_card", "document_id": document_id},
+    )
+    assert attached.status_code == 201, attached.text
+    result = attached.json()["precheck"]
+    assert result["verdict"] == "ok"
+    assert {c["field"]: c["status"] for c in result["checks"]} == {
+        "name": "matched",
+        "aadhaar_last4": "matched",
+    }
