@@ -610,7 +610,9 @@ def _after_precheck(
         _close_advice(draft)
         draft["recheck"] = doc_type
         return []
-    keeps = answer_words.is_one_of(text, answer_words.KEEP_DOCUMENT)
+    keeps = answer_words.is_one_of(text, answer_words.KEEP_DOCUMENT) or (
+        answer_words.is_one_of(text, answer_words.LATER)  # a better one later: go on
+    )
     yes = validators.validate_yes_no(validators.clean(text), message.intent)
     if keeps or (isinstance(yes, validators.Valid) and yes.value):
         _close_advice(draft)

@@ -140,6 +140,16 @@ class PrecheckOut(BaseModel):
     checked_at: datetime
 
 
+def precheck_out(result: dict[str, Any] | None) -> PrecheckOut | None:
+    """A stored pre-check as the API shows it; one of an older shape is left out."""
+    if not result:
+        return None
+    try:
+        return PrecheckOut.model_validate(result)
+    except ValueError:  # pydantic's ValidationError: never a 500 for old advice
+        return None
+
+
 class DocumentOut(BaseModel):
     """A stored document (content-addressed by sha256)."""
 
@@ -163,9 +173,7 @@ class DocumentOut(BaseModel):
             sha256=document.sha256,
             original_filename=document.original_filename,
             uploaded_at=document.uploaded_at,
-            precheck=PrecheckOut.model_validate(document.precheck)
-            if document.precheck
-            else None,
+            precheck=precheck_out(document.precheck),
         )
 
 

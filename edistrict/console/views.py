@@ -27,6 +27,7 @@ from edistrict.certificates import font_path
 from edistrict.console import sessions
 from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
 from edistrict.models import PENDING_STATUSES, Application
+from edistrict.schemas import precheck_out
 from edistrict.settings import ALL_DEPARTMENTS
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -311,7 +312,10 @@ def _documents(
                 "uploaded": document.uploaded_at.astimezone(IST).strftime(
                     "%d/%m/%Y %H:%M"
                 ),
-                "precheck": document.precheck,
+                # Shown only in the shape this release knows (an older one: "not checked").
+                "precheck": document.precheck
+                if precheck_out(document.precheck)
+                else None,
             }
         )
     return out

@@ -289,3 +289,11 @@ def test_no_to_cancel_or_erase_during_advice_goes_back_to_the_advice(gateway, te
     assert "utter_precheck_differs" in names(said)
     draft, _ = step(draft, "continue anyway")
     assert next_step(draft, get_catalog()).name == "address_proof"
+
+
+def test_a_better_one_later_keeps_the_document_and_goes_on(gateway):
+    gateway.script = [(200, MISSPELT)]
+    draft, _ = step(at_identity_proof(), document=AADHAAR, language="hinglish")
+    draft, _ = step(draft, "baad mein", language="hinglish")
+    assert draft["documents"]["identity_proof"]["id"] == AADHAAR["id"]
+    assert next_step(draft, get_catalog()).name == "address_proof"

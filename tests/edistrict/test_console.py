@@ -301,3 +301,18 @@ def test_login_attempts_are_limited(console):
     for _ in range(10):
         assert login(console, token="wrong").status_code == 401
     assert login(console).status_code == 429  # even the right token, for a while
+
+
+def test_a_stored_precheck_of_an_older_shape_never_breaks_a_read(console):
+    app_id = submit(console, birth_body()).json()["application_id"]
+    upload(console, app_id, jpeg_bytes(), "slip.jpg")
+    with console.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        from edistrict.models import Document
+
+        document = session.scalars(select(Document)).one()
+        document.precheck = {"verdict": "maybe", "from": "an older release"}
+        session.commit()
+    shown = console.get(f"/api/v1/applications/{app_id}", headers=OWNER)
+    assert shown.status_code == 200 and shown.json()["documents"][0]["precheck"] is None
+    login(console)
+    assert console.get(f"/console/applications/{app_id}").status_code == 200
