@@ -31,10 +31,12 @@ OFFICERS = {
 
 
 def income_body(
-    aadhaar: str = "2345 6789 0124", district: str | None = None
+    aadhaar: str = "2345 6789 0124",
+    district: str | None = None,
+    name: str = "Sunil Kumar",
 ) -> dict[str, Any]:
     fields = {
-        "applicant_name": "Sunil Kumar",
+        "applicant_name": name,
         "annual_income": "120000",
         "aadhaar": aadhaar,
         "salaried": "no",

@@ -130,7 +130,7 @@ def test_an_officer_verifies_requests_a_document_and_approves(gateway):
     api = httpx.Client(base_url=base, timeout=60)
     application_id = api.post(
         "/api/v1/applications",
-        json=income_body(district="north_east"),
+        json=income_body(district="north_east", name="Sunil Kumaar"),
         headers={**SERVICE, "Idempotency-Key": "browser-1"},
     ).json()["application_id"]
     card = samples.aadhaar_card(
