@@ -86,8 +86,11 @@ def test_a_response_named_by_the_actions_exists(name):
 
 @pytest.mark.parametrize("name", sorted(RESPONSES))
 def test_every_response_has_one_english_hindi_and_hinglish_text(name):
-    languages = _languages(RESPONSES[name])
-    assert sorted(languages) == ["en", "hi", "hinglish"], (name, languages)
-    assert _languages(RESPONSES[name])[-1] == "en", (
-        f"{name}: the default must come last"
-    )
+    """Per channel: the default variations, and any channel's own (WhatsApp buttons)."""
+    channels = {v.get("channel") for v in RESPONSES[name]}
+    assert None in channels, f"{name}: every channel needs the default variations"
+    for channel in channels:
+        variations = [v for v in RESPONSES[name] if v.get("channel") == channel]
+        languages = _languages(variations)
+        assert sorted(languages) == ["en", "hi", "hinglish"], (name, channel, languages)
+        assert languages[-1] == "en", f"{name}: the default must come last"

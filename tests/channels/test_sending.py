@@ -351,3 +351,21 @@ def test_a_raw_message_with_a_media_link_is_not_sent(serve, graph, gateway_chann
     for raw in (document, interactive, text):
         server.call(output.send_custom_json(CITIZEN, {"whatsapp": raw}))
     assert [m["type"] for m in graph.messages()] == ["text"]
+
+
+@pytest.mark.parametrize("language", ["en", "hi", "hinglish"])
+def test_asking_for_the_location_sends_whatsapp_s_location_request(
+    serve, settings, graph, language
+):
+    """The response's WhatsApp variation: a "send location" button, in the language."""
+    channel = WhatsAppInput(settings)
+    server = serve([channel])
+    output = channel._output("reply")
+    [message] = rasa_bot_messages(output, language, "utter_ask_location")
+    server.call(output.send_response(CITIZEN, message))
+    [request] = graph.messages("interactive")
+    assert request["interactive"]["type"] == "location_request_message"
+    assert request["interactive"]["action"] == {"name": "send_location"}
+    body = request["interactive"]["body"]["text"]
+    assert ("लोकेशन" in body) == (language == "hi") and "CSC" in body
+    assert_valid(graph.messages())

@@ -149,6 +149,15 @@ def _check_interactive(problems: List[str], interactive: Dict[str, Any]) -> None
         ids = [row.get("id") for row in rows]
         if len(set(ids)) != len(ids):
             problems.append("row ids must be unique")
+    elif interactive.get("type") == "location_request_message":
+        # Meta: body text of at most 1024 characters, the one action "send_location".
+        _check_text(problems, "location_request.body", body, 1024)
+        if action != {"name": "send_location"} or set(interactive) - {
+            "type",
+            "body",
+            "action",
+        }:
+            problems.append("location_request_message: body and send_location only")
     else:
         problems.append(f"unknown interactive type {interactive.get('type')!r}")
 
