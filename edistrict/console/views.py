@@ -27,6 +27,7 @@ from edistrict.certificates import font_path
 from edistrict.console import sessions
 from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
 from edistrict.models import PENDING_STATUSES, Application
+from edistrict.precheck.kinds import kind_book
 from edistrict.schemas import precheck_out
 from edistrict.settings import ALL_DEPARTMENTS
 
@@ -365,6 +366,10 @@ def application_page(
             for code, texts in reasons("reject").items()
         },
         pending=application.status in PENDING_STATUSES,
+        kind_names={
+            kind.id: kind.names.get(language) or kind.names["en"]
+            for kind in kind_book().kinds.values()
+        },
         flash=request.query_params.get("done"),
         problem=PROBLEMS.get(request.query_params.get("problem") or ""),
         csrf=sessions.csrf_token(_key(request), request.cookies[sessions.COOKIE]),

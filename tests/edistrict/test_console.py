@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from edistrict.applications import IST
 from edistrict.console import sessions
 from edistrict.models import Application, AuditEntry, OutboxMessage, StatusEvent
 from edistrict.settings import OfficerGrant
@@ -130,7 +131,7 @@ def test_the_queue_is_sorted_by_due_date_scoped_and_filtered(console):
         late = session.scalar(
             select(Application).where(Application.application_id == income)
         )
-        late.due_date = date.today() - timedelta(days=3)
+        late.due_date = datetime.now(IST).date() - timedelta(days=3)  # India's day
         session.commit()
     login(console)
     page = console.get("/console/queue").text

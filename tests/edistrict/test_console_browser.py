@@ -160,6 +160,7 @@ def test_an_officer_verifies_requests_a_document_and_approves(gateway):
             and "Name\tDiffers\tSUNIL KUMAR" in precheck
             and "SUNIL KUMAR" in precheck
         )
+        assert "Expected: an Aadhaar card" in precheck
         assert "XXXX XXXX 0124" in page.locator("#answers").inner_text()
         shot(page, "2-application-with-precheck")
 
