@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import Header, HTTPException, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from edistrict import audit
 from edistrict.applications import approve_and_issue
 from edistrict.auth import Caller
 from edistrict.models import Application
@@ -211,4 +213,44 @@ def approve_as(
         signer=state.signer,
         store=state.store,
         settings=state.settings,
+    )
+
+
+def officer_document(
+    request: Request,
+    session: Session,
+    officer: Caller,
+    application_id: str,
+    document_id: int,
+    **via: str,
+) -> Response:
+    """One document of an application of the officer's departments, the view audited.
+
+    Raises:
+        HTTPException: 404 when the application is not theirs or has no such document.
+    """
+    application = load_for_officer(session, application_id, officer)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        raise error(
+            404, "unknown_document", f"No document {document_id} on {application_id}."
+        )
+    audit.record(
+        session,
+        officer.actor,
+        "document.viewed",
+        "application",
+        application_id,
+        document_id=document_id,
+        **via,
+    )
+    session.commit()
+    return Response(
+        request.app.state.store.get(document.sha256),
+        media_type=document.mime_type,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+            "Content-Disposition": "inline",
+        },
     )

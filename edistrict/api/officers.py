@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from edistrict import audit
 from edistrict.api.deps import (
     ERRORS,
     application_out,
@@ -21,6 +20,7 @@ from edistrict.api.deps import (
     get_session,
     load_application,
     load_for_officer,
+    officer_document,
 )
 from edistrict.applications import change_status
 from edistrict.auth import Caller, require_officer
@@ -91,26 +91,7 @@ def view_document(
     session: DbSession,
 ) -> Response:
     """Returns a document's content with its detected MIME type (access is audited)."""
-    application = load_for_officer(session, application_id, officer)
-    document = next((d for d in application.documents if d.id == document_id), None)
-    if document is None:
-        raise error(
-            404, "unknown_document", f"No document {document_id} on {application_id}."
-        )
-    audit.record(
-        session,
-        officer.actor,
-        "document.viewed",
-        "application",
-        application_id,
-        document_id=document_id,
-    )
-    session.commit()
-    return Response(
-        request.app.state.store.get(document.sha256),
-        media_type=document.mime_type,
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    return officer_document(request, session, officer, application_id, document_id)
 
 
 @router.post(

@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from delhi import aadhaar, districts, mobile
 from edistrict import audit
-from edistrict.api.deps import approve_as, get_session, load_for_officer
+from edistrict.api.deps import (
+    approve_as,
+    get_session,
+    load_for_officer,
+    officer_document,
+)
 from edistrict.applications import (
     IST,
     LifecycleError,
@@ -382,28 +387,8 @@ def document(
 ) -> Response:
     """A document's content, shown inline (the view is audited)."""
     officer = _officer(request, session).caller
-    application = load_for_officer(session, application_id, officer)
-    found = next((d for d in application.documents if d.id == document_id), None)
-    if found is None:
-        raise HTTPException(404, "No such document")
-    audit.record(
-        session,
-        officer.actor,
-        "document.viewed",
-        "application",
-        application_id,
-        document_id=document_id,
-        via="console",
-    )
-    session.commit()
-    return Response(
-        request.app.state.store.get(found.sha256),
-        media_type=found.mime_type,
-        headers={
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "no-store",
-            "Content-Disposition": "inline",
-        },
+    return officer_document(
+        request, session, officer, application_id, document_id, via="console"
     )
 
 
