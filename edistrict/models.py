@@ -177,6 +177,8 @@ class Officer(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     departments: Mapped[list[str]] = mapped_column(JSON, default=list)
     deactivated_reason: Mapped[str | None] = mapped_column(String(40))
+    # Console sessions begun before this (the officer logged out) are no longer valid.
+    console_sessions_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OutboxMessage(Base):

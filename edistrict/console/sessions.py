@@ -2,8 +2,9 @@
 
 The cookie holds the officer id, the first characters of their token's SHA-256 and an
 expiry, signed with HMAC-SHA256 under a key derived from the gateway's link key. Every
-request looks the officer up again: a deactivated officer or a changed token ends the
-session at once. Forms carry a CSRF token bound to the session cookie.
+request looks the officer up again: a deactivated officer, a changed token or the
+officer logging out (every session begun before) ends the session at once. Forms
+carry a CSRF token bound to the session cookie.
 """
 
 from __future__ import annotations
@@ -40,12 +41,15 @@ def _sign(key: bytes, body: bytes) -> str:
 
 def issue(key: bytes, officer: Officer, now: float | None = None) -> str:
     """A cookie value for a logged-in officer."""
+    issued = time.time() if now is None else now
     payload = {
         "o": officer.officer_id,
         "t": officer.token_sha256[:TOKEN_PREFIX],
-        "e": int((time.time() if now is None else now) + SESSION_SECONDS),
+        "i": issued,
+        "e": int(issued + SESSION_SECONDS),
     }
-    body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+    # No "=" padding: a cookie value with "=" is sent back quoted by some clients.
+    body = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
     return f"{body}.{_sign(key, body.encode())}"
 
 
@@ -67,8 +71,9 @@ def officer_of(
     if not hmac.compare_digest(signature.encode(), _sign(key, body.encode()).encode()):
         return None
     try:
-        payload = json.loads(base64.urlsafe_b64decode(body.encode()))
+        payload = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         officer_id, token_prefix, expiry = payload["o"], payload["t"], int(payload["e"])
+        issued = float(payload["i"])
     except (ValueError, KeyError, TypeError):
         return None
     if expiry < (time.time() if now is None else now):
@@ -79,6 +84,9 @@ def officer_of(
         )
     )
     if officer is None or not officer.token_sha256.startswith(token_prefix):
+        return None
+    ended = officer.console_sessions_after
+    if ended is not None and issued <= ended.timestamp():  # logged out since
         return None
     caller = Caller("officer", officer.officer_id, frozenset(officer.departments or ()))
     return ConsoleOfficer(caller, cookie)

@@ -31,7 +31,8 @@ from edistrict.auth import find_active_officer
 from edistrict.certificates import font_path
 from edistrict.console import sessions
 from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
-from edistrict.models import PENDING_STATUSES, Application
+from edistrict.db import utcnow
+from edistrict.models import PENDING_STATUSES, Application, Officer
 from edistrict.precheck.kinds import kind_book
 from edistrict.schemas import precheck_out
 from edistrict.settings import ALL_DEPARTMENTS
@@ -172,8 +173,25 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
-    """Ends the session."""
+def logout(request: Request, session: DbSession) -> RedirectResponse:
+    """Ends the officer's sessions (a copied cookie too) and forgets the cookie."""
+    found = sessions.officer_of(
+        _key(request), request.cookies.get(sessions.COOKIE), session
+    )
+    if found is not None:
+        officer = session.scalar(
+            select(Officer).where(Officer.officer_id == found.caller.name)
+        )
+        if officer is not None:
+            officer.console_sessions_after = utcnow()
+            audit.record(
+                session,
+                found.caller.actor,
+                "console.logout",
+                "officer",
+                officer.officer_id,
+            )
+            session.commit()
     response = _redirect("/console/login")
     response.delete_cookie(sessions.COOKIE, path="/console")
     return response

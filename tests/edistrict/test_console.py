@@ -319,3 +319,14 @@ def test_a_stored_precheck_of_an_older_shape_never_breaks_a_read(console):
     assert shown.status_code == 200 and shown.json()["documents"][0]["precheck"] is None
     login(console)
     assert console.get(f"/console/applications/{app_id}").status_code == 200
+
+
+def test_logging_out_ends_a_copied_session_too(console):
+    login(console)
+    copied = console.cookies.get(sessions.COOKIE)
+    assert console.post("/console/logout", follow_redirects=False).status_code == 303
+    console.cookies.set(sessions.COOKIE, copied, path="/console")
+    assert console.get("/console/queue", follow_redirects=False).status_code == 303
+    console.cookies.clear()
+    login(console)  # a new session after it works
+    assert console.get("/console/queue", follow_redirects=False).status_code == 200
