@@ -243,6 +243,7 @@ def queue(
     if ALL_DEPARTMENTS not in officer.departments:
         query = query.where(Application.department.in_(sorted(officer.departments)))
     language = _language(request)
+    district_names = _district_names(language)  # once, not per row
     rows = []
     found = [
         application
@@ -257,9 +258,7 @@ def queue(
                 "service": _service_name(request, application.service_id, language),
                 "applicant": application.citizen_name or "-",
                 "status": application.status,
-                "district": _district_names(language).get(
-                    _district(application) or "", "-"
-                ),
+                "district": district_names.get(_district(application) or "", "-"),
                 "submitted": application.submitted_at.astimezone(IST).strftime(
                     "%d/%m/%Y"
                 ),
@@ -287,7 +286,7 @@ def queue(
         officer=officer.name,
         services=sorted(services, key=lambda pair: pair[1]),
         statuses=PENDING_STATUSES,
-        districts=sorted(_district_names(language).items(), key=lambda pair: pair[1]),
+        districts=sorted(district_names.items(), key=lambda pair: pair[1]),
         chosen={"service": service, "status": status, "district": district},
         csrf=sessions.csrf_token(_key(request), request.cookies[sessions.COOKIE]),
     )

@@ -90,7 +90,7 @@ def _check(
         return _result(NOT_CHECKED, NOTHING, None, None, [], document_type, book)
     if reading.source == "none":
         return _result(NOT_CHECKED, reading, measured, None, [], document_type, book)
-    kind = _classify(reading, book)
+    kind = classify(reading.text, reading.words, book)
     if wants_text and reading.words < MIN_DOCUMENT_WORDS:
         return _result(
             UNREADABLE, reading, measured, kind, [], document_type, book, NO_TEXT
@@ -138,10 +138,6 @@ def _open(data: bytes, mime_type: str) -> tuple[Reading | None, Image.Image | No
     image = Image.open(io.BytesIO(data))
     image.load()
     return None, image
-
-
-def _classify(reading: Reading, book: KindBook) -> str | None:
-    return classify(reading.text, reading.words, book)
 
 
 def _kind_status(kind: str | None, expectation: Any) -> str:
