@@ -18,6 +18,7 @@ import requests
 from actions.gateway_models import (
     DOCUMENT_ID,
     Application,
+    Handoff,
     StoredDocument,
     Verification,
     applications_from_json,
@@ -198,6 +199,21 @@ class EDistrictClient:
         """
         headers = {"X-Requested-By": requested_by} if requested_by else {}
         return self._request(erasure_counts, "POST", "/api/v1/erasure", headers=headers)
+
+    def hand_off(self, reason: str, language: str) -> Handoff:
+        """Queues this client's conversation for the helpdesk (its open ticket if any).
+
+        Args:
+            reason: ``asked`` (the citizen asked for a person) or ``not_understood``.
+            language: The citizen's language.
+        """
+        return self._request(
+            Handoff.from_json,
+            "POST",
+            "/api/v1/handoffs",
+            json={"reason": reason, "language": language},
+            attempts=1,
+        )
 
     def get_application(self, application_id: str) -> Application:
         """Returns one application of the citizen this client acts for."""

@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answer_words
+from actions import answer_words, handoff
 from actions.dispatch import send
 from actions.replies import Reply
 from actions.texts import intent_titles, localize
@@ -93,6 +93,11 @@ class ActionClarify(Action):
             send_certificate(dispatcher, issued)
             return []
         language = tracker.get_slot("language") or "en"
+        if handoff.failed_before(tracker, self.name()):  # the second in a row
+            for reply in handoff.resolve(
+                [Reply(handoff.NOT_UNDERSTOOD)], tracker, language
+            ):
+                send(dispatcher, reply)
         buttons = clarification_buttons(message, language)
         send(dispatcher, Reply("utter_ask_rephrase", buttons=buttons))
         return []

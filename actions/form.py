@@ -16,7 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import answer_words
+from actions import answer_words, handoff
 from actions.catalog_access import get_catalog, named_service
 from actions.consent import record_consent
 from actions.dispatch import send
@@ -86,6 +86,7 @@ class ValidateApplicationForm(FormValidationAction):
         replies = handle_answer(
             draft, incoming(tracker), catalog, language, date.today()
         )
+        replies = handoff.resolve(replies, tracker, language)
         if draft.get("service") in catalog and draft["status"] in ("open", "done"):
             service = catalog[draft["service"]]
             replies += check_documents(tracker, draft, before, service, language)

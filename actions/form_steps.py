@@ -21,7 +21,13 @@ from actions.reading import (
     Incoming,
     read_field,
 )
-from actions.replies import Reply, department_menu, info_reply
+from actions.replies import (
+    HANDOFF_ASKED,
+    HANDOFF_NOT_UNDERSTOOD,
+    Reply,
+    department_menu,
+    info_reply,
+)
 from actions.texts import localize
 from catalog.model import Catalog, Field, Service
 
@@ -429,7 +435,7 @@ def _command(
             return None
         return [info_reply(intent, catalog[service_id], language)]
     if intent == "talk_to_human":
-        return [Reply("utter_human_handoff")]
+        return [Reply(HANDOFF_ASKED)]
     if intent == "out_of_scope":
         return [Reply("utter_out_of_scope")]
     if intent in ("help", "change_language"):
@@ -553,6 +559,8 @@ def _answer_field(
                     [{"title": "🙋", "payload": "/talk_to_human"}],
                 )
             )
+        if count == 2:  # two failed answers in a row: a person is asked to help
+            replies.append(Reply(HANDOFF_NOT_UNDERSTOOD))
         return replies
     draft["invalid"].pop(item.name, None)
     draft["answers"][item.name] = result.value

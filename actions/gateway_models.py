@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping, Optional, Tuple, Type, TypeVar
 
 T = TypeVar("T")
@@ -130,4 +130,27 @@ class Verification:
             service_name=_get(data, "service_name", dict, optional=True) or {},
             citizen_name=_get(data, "citizen_name", str, optional=True),
             issued_on=_day(_get(data, "issued_at", str, optional=True)),
+        )
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """The conversation's helpdesk ticket (``HandoffOut``)."""
+
+    ticket: str
+    status: str
+    new: bool
+    waiting_before: int
+    opens_at: Optional[datetime]  # None: the helpdesk is open now
+
+    @classmethod
+    def from_json(cls, data: Any) -> Handoff:
+        data = _mapping(data)
+        opens = _get(data, "opens_at", str, optional=True)
+        return cls(
+            ticket=_get(data, "ticket", str),
+            status=_get(data, "status", str),
+            new=_get(data, "new", bool),
+            waiting_before=_get(data, "waiting_before", int),
+            opens_at=datetime.fromisoformat(opens) if opens else None,
         )

@@ -18,6 +18,11 @@ class Reply:
     buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
+# Replies that ask for a person at the helpdesk; ``actions.handoff.resolve`` turns each
+# into the helpdesk's answer (the ticket, when a person will reply).
+HANDOFF_ASKED = "utter_human_handoff"
+HANDOFF_NOT_UNDERSTOOD = "utter_handoff_not_understood"
+
 YES_NO_BUTTONS = {
     "en": [("Yes", "/affirm"), ("No", "/deny")],
     "hi": [("हाँ", "/affirm"), ("नहीं", "/deny")],

@@ -34,9 +34,9 @@ from delhi import application_id
 TOO_LONG_INTENT = "message_too_long"
 
 # Intents a button, a list reply or the channel itself may send as a payload. System
-# intents (application_status_changed, submission_retry_due) and Rasa's own (restart,
-# session_start, back) are deliberately absent; tests/components/test_payload_guard.py
-# keeps this list in step with the domain.
+# intents (application_status_changed, submission_retry_due, helpdesk_handback) and
+# Rasa's own (restart, session_start, back) are deliberately absent;
+# tests/components/test_payload_guard.py keeps this list in step with the domain.
 CITIZEN_INTENTS = frozenset(
     """
     greet goodbye thank affirm deny stop help list_services apply_service ask_documents

@@ -18,12 +18,14 @@ from edistrict.api import (
     documents,
     downloads,
     erasure,
+    handoffs,
     officers,
     verify,
 )
 from edistrict.applications import LifecycleError
 from edistrict.catalog import CatalogLike, department_ids
 from edistrict.catalog import load as load_catalog
+from edistrict.console import helpdesk_views
 from edistrict.console import sessions as console_sessions
 from edistrict.console import views as console_views
 from edistrict.db import make_engine, make_session_factory
@@ -178,6 +180,7 @@ def create_app(
     app.include_router(documents.router)
     app.include_router(officers.router)
     app.include_router(erasure.router)
+    app.include_router(handoffs.router)
     app.include_router(verify.router)
     app.include_router(verify.limited)
     app.include_router(downloads.router)
@@ -186,6 +189,7 @@ def create_app(
         console_sessions.LOGIN_ATTEMPTS, console_sessions.LOGIN_WINDOW_SECONDS
     )
     app.include_router(console_views.router)
+    app.include_router(helpdesk_views.router)
     app.add_exception_handler(console_views.LoginRequired, console_views.login_redirect)
 
     @app.get("/health", tags=["ops"])

@@ -1,4 +1,4 @@
-"""ORM models: applications, status history, documents, uploads, certificates, outbox, audit."""
+"""ORM models: applications, documents, certificates, outbox, hand-offs, audit."""
 
 from __future__ import annotations
 
@@ -195,6 +195,34 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+
+
+class Handoff(Base):
+    """A conversation handed to the helpdesk (``edistrict/helpdesk.py``).
+
+    ``status``: ``waiting`` (queued; the assistant still answers), ``active`` (an agent took
+    it over: Rasa's conversation is paused) or ``closed`` (handed back). ``reason``:
+    ``asked`` (the citizen asked for a person), ``not_understood`` (two failed answers in a
+    row) or ``officer`` (an officer asked the helpdesk to contact the citizen).
+    """
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(200), index=True)
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    reason: Mapped[str] = mapped_column(String(32))
+    application_id: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    agent: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def ticket(self) -> str:
+        """The id agents and citizens read."""
+        return f"HD-{self.id:06d}"
 
 
 class AuditEntry(Base):

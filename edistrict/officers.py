@@ -24,6 +24,7 @@ from edistrict.settings import (
     ALL_DEPARTMENTS,
     DEV_OFFICER_ID,
     DEV_OFFICER_TOKEN,
+    HELPDESK,
     ConfigError,
     OfficerGrant,
 )
@@ -52,7 +53,7 @@ def check_departments(
         return
     known_ids = set(known)
     for officer_id, grant in officers.items():
-        unknown = sorted(grant.departments - known_ids - {ALL_DEPARTMENTS})
+        unknown = sorted(grant.departments - known_ids - {ALL_DEPARTMENTS, HELPDESK})
         if unknown:
             raise ConfigError(
                 f"officer {officer_id!r} has unknown departments {unknown}; "

@@ -6,6 +6,11 @@ Rasa's ``/conversations/{sender}/trigger_intent`` and marks it delivered, retryi
 with exponential backoff. Rows of one application are delivered in order. Delivery is at
 least once: a crash between Rasa's answer and the commit repeats that one notification.
 
+The helpdesk (``edistrict/helpdesk.py``) uses the same rows, keyed by its ticket, for two
+other calls of Rasa's HTTP API: events appended to the conversation (``{"events": [...]}``:
+pause, resume, an agent's message sent to the citizen's channel) and a response or action
+run in it (``{"action": name}``).
+
 The notification carries only ``application_id``, ``status`` and ``reason``: no personal data
 and no link. The assistant fetches the rest (with the citizen's id, so ownership is
 checked), including the short-lived certificate download link.
@@ -90,15 +95,53 @@ def backoff(attempts: int, settings: Settings) -> timedelta:
     return timedelta(seconds=min(seconds, settings.outbox_backoff_max_seconds))
 
 
+def enqueue_rasa_call(
+    session: Session, *, key: str, sender_id: str, payload: dict[str, Any]
+) -> OutboxMessage:
+    """Adds a row calling Rasa for the helpdesk (delivered in order per ``key``).
+
+    Args:
+        session: The open session of the change.
+        key: Ordering key (the helpdesk ticket).
+        sender_id: Rasa conversation id.
+        payload: ``{"events": [...]}`` or ``{"action": name}`` (see the module's text).
+
+    Returns:
+        The new row.
+    """
+    now = utcnow()
+    message = OutboxMessage(
+        application_id=key,
+        sender_id=sender_id,
+        payload=payload,
+        created_at=now,
+        attempts=0,
+        next_attempt_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def _request(message: OutboxMessage) -> tuple[str, dict[str, Any], Any]:
+    """Rasa's endpoint, query and body for one row."""
+    payload = message.payload
+    if "events" in payload:  # agents' messages reach the citizen's channel
+        return "tracker/events", {"execute_side_effects": "true"}, payload["events"]
+    if "action" in payload:
+        return "execute", {}, {"name": payload["action"]}
+    return "trigger_intent", {}, payload
+
+
 def _post(client: httpx.Client, settings: Settings, message: OutboxMessage) -> None:
+    endpoint, params, body = _request(message)
     url = (
         f"{settings.rasa_url}/conversations/{quote(message.sender_id, safe='')}"
-        "/trigger_intent"
+        f"/{endpoint}"
     )
-    params: dict[str, Any] = {"output_channel": "latest"}
+    params = {**params, "output_channel": "latest"}
     if settings.rasa_token:
         params["token"] = settings.rasa_token
-    response = client.post(url, params=params, json=message.payload)
+    response = client.post(url, params=params, json=body)
     response.raise_for_status()
 
 
@@ -169,6 +212,10 @@ def deliver_due(
                     message.attempts += 1
                     message.delivered_at = utcnow()
                     message.last_error = None
+                    if (
+                        "events" in message.payload
+                    ):  # an agent's words: kept by Rasa only
+                        message.payload = {"events": "delivered"}
                     delivered += 1
                 session.commit()
             session.commit()

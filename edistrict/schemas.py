@@ -371,3 +371,26 @@ class ErasureOut(BaseModel):
     documents_deleted: int
     uploads_deleted: int
     notifications_deleted: int
+
+
+class HandoffIn(BaseModel):
+    """The assistant hands the conversation to the helpdesk."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["asked", "not_understood"] = Field(
+        description="The citizen asked for a person, or two answers in a row failed."
+    )
+    language: Literal["en", "hi", "hinglish"] = "en"
+
+
+class HandoffOut(BaseModel):
+    """The conversation's helpdesk ticket and when a person will answer."""
+
+    ticket: str = Field(examples=["HD-000042"])
+    status: Literal["waiting", "active", "closed"]
+    new: bool = Field(description="False: the conversation already had an open ticket.")
+    waiting_before: int = Field(description="Waiting tickets opened before this one.")
+    opens_at: datetime | None = Field(
+        description="When the helpdesk opens next (India's time); null while it is open."
+    )

@@ -20,6 +20,8 @@ DEV_OFFICER_ID = "dev-officer"
 DEV_OFFICER_TOKEN = "dev-officer-token"
 DEV_OFFICER_TOKENS = f"{DEV_OFFICER_ID}:{DEV_OFFICER_TOKEN}:*"
 ALL_DEPARTMENTS = "*"
+# Granted like a department: the officer answers the helpdesk (/console/helpdesk).
+HELPDESK = "helpdesk"
 MIN_LINK_KEY_CHARS = 32
 # Per citizen and India day, on POST /api/v1/documents (0: no limit).
 DEFAULT_UPLOAD_FILES_PER_DAY = 30
@@ -134,6 +136,8 @@ class Settings:
     outbox_backoff_base_seconds: float = 2.0
     outbox_backoff_max_seconds: float = 300.0
     outbox_timeout_seconds: float = 10.0
+    # When helpdesk agents answer (India's time), e.g. "mon-sat 09:00-18:00".
+    helpdesk_hours: str = "mon-sat 09:00-18:00"
     host: str = "127.0.0.1"
     port: int = 8001
 
@@ -169,6 +173,12 @@ class Settings:
         Raises:
             ConfigError: Naming the problem.
         """
+        from edistrict.helpdesk import Hours  # helpdesk -> outbox -> settings
+
+        try:
+            Hours.parse(self.helpdesk_hours)
+        except ValueError as error:
+            raise ConfigError(str(error)) from error
         if self.link_key is not None and len(self.link_key) < MIN_LINK_KEY_CHARS:
             raise ConfigError(
                 f"EDISTRICT_LINK_KEY must have at least {MIN_LINK_KEY_CHARS} characters"
@@ -345,6 +355,7 @@ class Settings:
                 outbox_timeout_seconds=float(
                     get("EDISTRICT_OUTBOX_TIMEOUT_SECONDS", "10")
                 ),
+                helpdesk_hours=get("HELPDESK_HOURS", "mon-sat 09:00-18:00"),
                 host=get("EDISTRICT_HOST", "127.0.0.1"),
                 port=int(get("EDISTRICT_PORT", "8001")),
             )

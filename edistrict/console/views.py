@@ -32,10 +32,11 @@ from edistrict.certificates import font_path
 from edistrict.console import sessions
 from edistrict.console.texts import UI_LANGUAGES, reason_for_citizen, reasons, ui
 from edistrict.db import utcnow
+from edistrict.helpdesk import open_ticket
 from edistrict.models import PENDING_STATUSES, Application, Officer
 from edistrict.precheck.kinds import kind_book
 from edistrict.schemas import precheck_out
-from edistrict.settings import ALL_DEPARTMENTS
+from edistrict.settings import ALL_DEPARTMENTS, HELPDESK
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -101,6 +102,11 @@ def _page(
             sessions.LANGUAGE_COOKIE, language, samesite="strict", httponly=True
         )
     return response
+
+
+def may_help(officer: Any) -> bool:
+    """Whether the officer answers the helpdesk (granted ``helpdesk`` or ``*``)."""
+    return bool({ALL_DEPARTMENTS, HELPDESK} & officer.departments)
 
 
 def _redirect(url: str) -> RedirectResponse:
@@ -281,6 +287,7 @@ def queue(
     return _page(
         request,
         "queue.html",
+        helpdesk_agent=may_help(officer),
         rows=rows,
         more=len(found) > QUEUE_LIMIT,
         officer=officer.name,
@@ -361,6 +368,7 @@ def application_page(
         request,
         "application.html",
         officer=officer.name,
+        helpdesk_agent=may_help(officer),
         app=application,
         service_name=_service_name(request, application.service_id, language),
         late=late,
@@ -524,6 +532,29 @@ def reject(
         session.commit()
 
     return _decide(application_id, act)
+
+
+@router.post("/applications/{application_id}/helpdesk")
+def ask_helpdesk(
+    application_id: str,
+    request: Request,
+    session: DbSession,
+    csrf: Annotated[str, Form()] = "",
+) -> RedirectResponse:
+    """Asks the helpdesk to contact the citizen about this application."""
+    officer, application = _decision(request, session, application_id, csrf)
+    if not application.sender_id:  # erased: nobody to contact
+        return _back(application_id, problem="decided")
+    open_ticket(
+        session,
+        sender_id=application.sender_id,
+        language=application.language,
+        reason="officer",
+        actor=officer.actor,
+        application_id=application.application_id,
+    )
+    session.commit()
+    return _back(application_id, done="helpdesk")
 
 
 def login_redirect(request: Request, _: LoginRequired) -> RedirectResponse:

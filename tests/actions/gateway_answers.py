@@ -78,3 +78,15 @@ def stored_document(sha256: str, document_type: str = "photo") -> Dict[str, Any]
         "original_filename": "scan.png",
         "uploaded_at": "2026-12-02T10:00:00+05:30",
     }
+
+
+def handoff(**overrides: Any) -> Dict[str, Any]:
+    """A ``HandoffOut``: the conversation's helpdesk ticket."""
+    return {
+        "ticket": "HD-000007",
+        "status": "waiting",
+        "new": True,
+        "waiting_before": 2,
+        "opens_at": None,
+        **overrides,
+    }

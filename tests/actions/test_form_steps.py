@@ -108,10 +108,15 @@ def test_general_category_skips_income_field_and_document(catalog):
     assert steps(draft, catalog) == ("summary", None)
 
 
-def test_two_invalid_answers_explain_again_and_offer_a_person(catalog):
+def test_two_invalid_answers_explain_again_and_ask_a_person_to_help(catalog):
     draft = started(catalog)
     assert say(draft, catalog, "12345") == ["utter_invalid_name"]
-    assert say(draft, catalog, "!!") == ["utter_invalid_name", "utter_explain_again"]
+    assert say(draft, catalog, "!!") == [
+        "utter_invalid_name",
+        "utter_explain_again",
+        "utter_handoff_not_understood",  # the helpdesk is asked (actions/handoff.py)
+    ]
+    assert say(draft, catalog, "??") == ["utter_invalid_name"]  # asked once only
     say(draft, catalog, "Asha Rani")
     assert draft["invalid"] == {}
 

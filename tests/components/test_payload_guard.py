@@ -19,7 +19,11 @@ from components.payload_guard import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SYSTEM_INTENTS = {"application_status_changed", "submission_retry_due"}
+SYSTEM_INTENTS = {
+    "application_status_changed",
+    "submission_retry_due",
+    "helpdesk_handback",
+}
 
 
 def _domain_intents() -> set:

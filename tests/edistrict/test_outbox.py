@@ -20,13 +20,24 @@ from tests.edistrict.conftest import OFFICER, submit
 
 
 class FakeRasa:
-    """A real HTTP server on 127.0.0.1 recording trigger_intent calls."""
+    """A real HTTP server on 127.0.0.1 recording POSTs; GET answers ``tracker``."""
 
-    def __init__(self, port: int, status: int = 200) -> None:
+    def __init__(
+        self, port: int, status: int = 200, tracker: dict | None = None
+    ) -> None:
         self.requests: list[dict] = []
+        self.tracker = tracker
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                body = json.dumps(outer.tracker).encode()
+                self.send_response(200 if outer.tracker is not None else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", 0))
                 outer.requests.append(

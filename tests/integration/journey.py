@@ -87,7 +87,11 @@ SIMPLE = {
     "erased": ["utter_data_erased"],
     "data_kept": ["utter_data_kept"],
     "not_found": ["utter_application_not_found", "utter_no_applications"],
-    "handoff": ["utter_human_handoff"],
+    "handoff": [
+        "utter_handoff_queued",
+        "utter_handoff_after_hours",
+        "utter_handoff_already_queued",
+    ],
     "out_of_scope": ["utter_out_of_scope"],
     "services": [
         "utter_main_menu",
