@@ -33,6 +33,7 @@ from edistrict.db import utcnow
 from edistrict.models import (
     PENDING_STATUSES,
     Application,
+    Handoff,
     OutboxMessage,
     Upload,
     UploadQuota,
@@ -146,6 +147,7 @@ def erase_citizen(
     notifications = session.execute(
         delete(OutboxMessage).where(OutboxMessage.sender_id == citizen_id)
     ).rowcount
+    session.execute(delete(Handoff).where(Handoff.sender_id == citizen_id))
     report = ErasureReport(
         withdrawn=withdrawn,
         unlinked=len(applications),

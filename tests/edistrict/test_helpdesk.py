@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -308,3 +308,12 @@ def test_an_officer_asks_the_helpdesk_to_contact_the_citizen(desk):
         handoff = session.scalar(select(Handoff))
     assert (handoff.reason, handoff.application_id) == ("officer", application_id)
     assert desk.post(f"{page_url}/helpdesk", data={"csrf": "x"}).status_code == 403
+
+
+def test_erasing_the_citizen_deletes_their_tickets(desk):
+    hand_off(desk)
+    hand_off(desk, {**SERVICE, "X-Citizen-Id": "919800000000"})
+    assert desk.post("/api/v1/erasure", headers=ASKING).status_code == 200
+    with desk.app.state.session_factory() as session:  # type: ignore[attr-defined]
+        left = list(session.scalars(select(Handoff.sender_id)))
+    assert left == ["919800000000"]

@@ -42,9 +42,13 @@ class WhatsAppCitizen:
         self._seen = 0
 
     # ------------------------------------------------------------------ sending
-    def text(self, body: str) -> List[Dict[str, Any]]:
-        """Types a text message; returns the assistant's new messages."""
-        return self.send({"type": "text", "text": {"body": body}})
+    def text(self, body: str, answered: bool = True) -> List[Dict[str, Any]]:
+        """Types a text message; returns the assistant's new messages.
+
+        ``answered=False``: the conversation is with a person at the helpdesk (Rasa's
+        pause), so only wait until the message is recorded.
+        """
+        return self.send({"type": "text", "text": {"body": body}}, answered=answered)
 
     def tap(self, reply_id: str) -> List[Dict[str, Any]]:
         """Taps the reply button or list row with this id in the latest interactive
@@ -68,7 +72,7 @@ class WhatsAppCitizen:
         )
 
     def send(
-        self, message: Dict[str, Any], timeout: float = 60
+        self, message: Dict[str, Any], timeout: float = 60, answered: bool = True
     ) -> List[Dict[str, Any]]:
         """Posts one signed webhook with ``message``; waits until Rasa handled it."""
         message_id = f"wamid.{self.wa_id}.{next(self._numbers)}"
@@ -97,10 +101,12 @@ class WhatsAppCitizen:
         )
         assert response.status_code == 200, response.text
         self.sent_ids.append(message_id)
-        self._wait_handled(message_id, timeout, sent_at)
+        self._wait_handled(message_id, timeout, sent_at, answered)
         return self.new_messages()
 
-    def _wait_handled(self, message_id: str, timeout: float, sent_at: float) -> None:
+    def _wait_handled(
+        self, message_id: str, timeout: float, sent_at: float, answered: bool
+    ) -> None:
         """Until Rasa has answered the message (or erased the conversation after it)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -115,7 +121,9 @@ class WhatsAppCitizen:
                 == message_id
             ]
             listening = events and events[-1].get("name") == "action_listen"
-            if handled and listening and len(events) - 1 > handled[0]:
+            if handled and (
+                not answered or (listening and len(events) - 1 > handled[0])
+            ):
                 return
             erased = any(  # "delete my data": the message went with the history
                 event.get("name") == "history_erased"
