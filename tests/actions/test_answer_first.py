@@ -648,3 +648,20 @@ def test_a_name_the_nlu_takes_for_a_greeting_is_a_name(catalog, text):
     draft = at_field(catalog, "father_name")
     say(draft, catalog, text, intent="greet", confidence=0.99)
     assert draft["answers"]["father_name"] == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mujhe kisi insaan se baat karni hai",
+        "kisi bnde se bat krni h",
+        "मुझे किसी अधिकारी से बात करनी है",
+        "can I speak to someone",
+    ],
+)
+def test_asking_for_a_person_at_a_name_question_is_no_name(catalog, text):
+    """Seen end to end: "mujhe kisi insaan se baat karni hai" was saved as a name."""
+    draft = at_field(catalog, "father_name")
+    replies = say(draft, catalog, text, intent="talk_to_human", confidence=0.99)
+    assert "father_name" not in draft["answers"]
+    assert replies == ["utter_human_handoff"]

@@ -67,7 +67,9 @@ def test_an_agent_answers_in_the_whatsapp_thread_and_the_form_continues(
     assert "naam" in question.lower(), question
 
     asked = texts(citizen.text("mujhe kisi insaan se baat karni hai"))
-    [ticket] = {m.group(0) for t in asked for m in [re.search(r"HD-\d{6}", t)] if m}
+    tickets = {m.group(0) for t in asked for m in [re.search(r"HD-\d{6}", t)] if m}
+    assert len(tickets) == 1, (asked, e2e.logs())
+    [ticket] = tickets
     assert asked[-1] == question, asked  # the form asks its question again
 
     took = agent_visits(e2e, ticket, "take")
