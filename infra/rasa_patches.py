@@ -21,6 +21,14 @@ instead of silently running unpatched.
   by walking every subclass of ``Event`` (about 20% of the server's time late in a long
   conversation, where every message re-reads the session). The patch remembers the
   class found for each type name; names it does not know still go to Rasa's walk.
+
+One patch changes behaviour, for the helpdesk (``actions/handoff.py``):
+
+* ``MessageProcessor.run_action_extract_slots``: Rasa pauses a conversation a person has
+  taken over and stops predicting, but still fills slots from each message, so a message
+  written to the person ("income proof mein kya dena hoga?") became the form's answer once
+  the conversation was handed back. The patch leaves the slots of a paused conversation
+  alone: its messages are recorded, for the person, and nothing else.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import OutputChannel
+from rasa.core.processor import MessageProcessor
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
@@ -43,6 +53,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 RASA_ACTION_CALL_FORMAT = RemoteAction._action_call_format
 RASA_RESOLVE_BY_TYPE = Event.resolve_by_type
+RASA_EXTRACT_SLOTS = MessageProcessor.run_action_extract_slots
 
 _EVENT_CLASSES: Dict[str, Type[Event]] = {}
 
@@ -111,10 +122,20 @@ def action_call_format(
     return result
 
 
+async def run_action_extract_slots(
+    self: MessageProcessor, output_channel: OutputChannel, tracker: DialogueStateTracker
+) -> DialogueStateTracker:
+    """Rasa's slot extraction, except in a paused conversation (with a person)."""
+    if tracker.is_paused():
+        return tracker
+    return await RASA_EXTRACT_SLOTS(self, output_channel, tracker)
+
+
 PATCHES: List[Tuple[type, str, Any]] = [
     (RemoteAction, "_validate_action_result", validate_action_result),
     (RemoteAction, "_action_call_format", action_call_format),
     (Event, "resolve_by_type", staticmethod(resolve_by_type)),
+    (MessageProcessor, "run_action_extract_slots", run_action_extract_slots),
 ]
 
 

@@ -123,7 +123,14 @@ def test_failed_before_looks_at_the_answer_to_the_previous_message_only():
     assert failed_before(tracker(clarified), "action_clarify")
     answered = [user(), action("utter_fee"), listen]
     assert not failed_before(tracker(answered), "action_clarify")
-    older = [user(), action("action_clarify"), listen, user("fee?"), action("utter_fee"), listen]
+    older = [
+        user(),
+        action("action_clarify"),
+        listen,
+        user("fee?"),
+        action("utter_fee"),
+        listen,
+    ]
     assert not failed_before(tracker(older), "action_clarify")
     assert not failed_before(tracker([]), "action_clarify")
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     BotUttered,
+    ConversationPaused,
     Event,
     SessionStarted,
     SlotSet,
@@ -65,6 +69,9 @@ def test_install_replaces_rasas_methods_once(monkeypatch):
     )
     monkeypatch.setattr(
         Event, "resolve_by_type", staticmethod(rasa_patches.RASA_RESOLVE_BY_TYPE)
+    )
+    monkeypatch.setattr(
+        MessageProcessor, "run_action_extract_slots", rasa_patches.RASA_EXTRACT_SLOTS
     )
     assert not rasa_patches.installed()
     rasa_patches.install()
@@ -146,3 +153,20 @@ def test_a_tracker_without_user_messages_is_sent_whole(action):
         "action",
         "session_started",
     ]
+
+
+def test_a_paused_conversation_keeps_its_slots_others_are_filled_by_rasa(monkeypatch):
+    """With a person at the helpdesk, a message fills no slot (Rasa's code is not run)."""
+    calls = []
+
+    async def rasa_extraction(processor, channel, tracker):
+        calls.append(tracker.sender_id)
+        return tracker
+
+    monkeypatch.setattr(rasa_patches, "RASA_EXTRACT_SLOTS", rasa_extraction)
+    paused = DialogueStateTracker.from_events("with-a-person", [ConversationPaused()])
+    talking = DialogueStateTracker.from_events("with-the-assistant", [])
+    extract = rasa_patches.run_action_extract_slots
+    assert asyncio.run(extract(None, None, paused)) is paused
+    assert asyncio.run(extract(None, None, talking)) is talking
+    assert calls == ["with-the-assistant"]
