@@ -1,11 +1,20 @@
-"""Session start: carries the slots over, offers to resume a draft, re-arms retries."""
+"""Session start: carries the slots over, offers to resume a draft, re-arms retries.
+
+A conversation a helpdesk agent has taken over (Rasa's pause) stays paused.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.events import (
+    ActionExecuted,
+    ConversationPaused,
+    EventType,
+    SessionStarted,
+    SlotSet,
+)
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -41,6 +50,8 @@ class ActionSessionStart(Action):
         }
         events: List[EventType] = [SessionStarted()]
         events += [SlotSet(key, value) for key, value in carried.items()]
+        if tracker.is_paused():  # a person at the helpdesk has it: they stay in charge
+            return [*events, ActionExecuted("action_listen"), ConversationPaused()]
         draft = unfinished_draft(carried)
         catalog = get_catalog()
         if draft and draft["service"] in catalog:

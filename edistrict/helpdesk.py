@@ -7,16 +7,17 @@ the assistant in that conversation (the citizen's messages are still recorded) a
 citizen is told a person has joined; the agent's messages are appended to the conversation
 as bot messages sent to the citizen's channel (``reply``); ``hand_back`` resumes the
 conversation and triggers ``helpdesk_handback``, after which the form continues where it
-was. Every call to Rasa goes through the outbox (in order per ticket, retried).
+was. Every call to Rasa goes through the outbox (in order per conversation, retried).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from edistrict import audit
@@ -28,6 +29,9 @@ from edistrict.outbox import enqueue_rasa_call
 REASONS = ("asked", "not_understood", "officer")
 OPEN = ("waiting", "active")
 MAX_REPLY_CHARS = 1000
+# Outbox rows of one conversation's helpdesk steps share a key, so they reach Rasa in order
+# even across tickets (a late "resume" of an old ticket never ends a new takeover).
+OUTBOX_KEY_PREFIX = "helpdesk:"
 # WhatsApp lets a business write freely for 24 hours after the citizen's last message.
 WINDOW = timedelta(hours=24)
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -140,24 +144,35 @@ def open_ticket(
 
 def waiting_before(session: Session, handoff: Handoff) -> int:
     """How many waiting tickets were opened before this one."""
-    return len(
-        session.scalars(
-            select(Handoff.id).where(
+    return int(
+        session.scalar(
+            select(func.count(Handoff.id)).where(
                 Handoff.status == "waiting", Handoff.id < handoff.id
             )
-        ).all()
+        )
+        or 0
     )
 
 
 def take(session: Session, handoff: Handoff, agent: str) -> None:
-    """An agent takes the conversation over: the assistant pauses, the citizen is told."""
-    if handoff.status == "closed":
-        raise HelpdeskError("closed")
-    first = handoff.status == "waiting"
-    handoff.status, handoff.agent, handoff.taken_at = "active", agent, utcnow()
-    if first:
-        _call(session, handoff, {"events": [{"event": "pause"}]})
-        _call(session, handoff, {"action": "utter_helpdesk_joined"})
+    """An agent takes the conversation over: the assistant pauses, the citizen is told.
+
+    Only a waiting ticket can be taken, by one agent (a conditional update: two agents
+    pressing at once on SQLite, which has no row locks, cannot both take it).
+    """
+    if handoff.status == "active" and handoff.agent == agent:
+        return
+    if handoff.status != "waiting":
+        raise HelpdeskError("closed" if handoff.status == "closed" else "taken")
+    taken = session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, Handoff.status == "waiting")
+        .values(status="active", agent=agent, taken_at=utcnow())
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise HelpdeskError("taken")
+    _call(session, handoff, {"events": [{"event": "pause"}]})
+    _call(session, handoff, {"action": "utter_helpdesk_joined"})
     audit.record(session, agent, "handoff.taken", "handoff", handoff.ticket)
 
 
@@ -166,6 +181,8 @@ def reply(session: Session, handoff: Handoff, agent: str, text: str) -> None:
     text = text.strip()
     if handoff.status != "active":
         raise HelpdeskError("not_active")
+    if handoff.agent != agent:
+        raise HelpdeskError("taken")
     if not text or len(text) > MAX_REPLY_CHARS:
         raise HelpdeskError("text")
     event = {"event": "bot", "text": text, "metadata": {"helpdesk_agent": agent}}
@@ -184,9 +201,18 @@ def hand_back(session: Session, handoff: Handoff, agent: str) -> None:
     audit.record(session, agent, "handoff.closed", "handoff", handoff.ticket)
 
 
+def outbox_key(sender_id: str) -> str:
+    """The outbox ordering key of a conversation's helpdesk steps (fits 32 characters)."""
+    digest = hashlib.sha256(sender_id.encode()).hexdigest()[:20]
+    return f"{OUTBOX_KEY_PREFIX}{digest}"
+
+
 def _call(session: Session, handoff: Handoff, payload: dict[str, object]) -> None:
     enqueue_rasa_call(
-        session, key=handoff.ticket, sender_id=handoff.sender_id, payload=payload
+        session,
+        key=outbox_key(handoff.sender_id),
+        sender_id=handoff.sender_id,
+        payload=payload,
     )
 
 

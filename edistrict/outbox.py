@@ -6,10 +6,12 @@ Rasa's ``/conversations/{sender}/trigger_intent`` and marks it delivered, retryi
 with exponential backoff. Rows of one application are delivered in order. Delivery is at
 least once: a crash between Rasa's answer and the commit repeats that one notification.
 
-The helpdesk (``edistrict/helpdesk.py``) uses the same rows, keyed by its ticket, for two
-other calls of Rasa's HTTP API: events appended to the conversation (``{"events": [...]}``:
-pause, resume, an agent's message sent to the citizen's channel) and a response or action
-run in it (``{"action": name}``).
+The helpdesk (``edistrict/helpdesk.py``) uses the same rows, keyed per conversation, for
+two other calls of Rasa's HTTP API: events appended to the conversation
+(``{"events": [...]}``: pause, resume, an agent's message sent to the citizen's channel)
+and a response or action run in it (``{"action": name}``). While an agent has the
+conversation (Rasa pauses it, and a paused conversation acts on no intent), its status
+notifications wait, and go once the conversation is handed back and resumed.
 
 The notification carries only ``application_id``, ``status`` and ``reason``: no personal data
 and no link. The assistant fetches the rest (with the citizen's id, so ownership is
@@ -30,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from edistrict.db import utcnow
-from edistrict.models import OutboxMessage
+from edistrict.models import Handoff, OutboxMessage
 from edistrict.settings import Settings
 from edistrict.storage import BlobStore
 
@@ -145,6 +147,20 @@ def _post(client: httpx.Client, settings: Settings, message: OutboxMessage) -> N
     response.raise_for_status()
 
 
+def _with_an_agent(session: Session) -> set[str]:
+    """Conversations an agent has, or whose hand-back has not reached Rasa yet."""
+    active = session.scalars(
+        select(Handoff.sender_id).where(Handoff.status == "active")
+    )
+    pending = session.scalars(
+        select(OutboxMessage.sender_id).where(
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.application_id.like("helpdesk:%"),
+        )
+    )
+    return {*active, *pending}
+
+
 def describe(error: httpx.HTTPError) -> str:
     """A delivery failure for logs and the outbox row: never the URL (it has the token)."""
     if isinstance(error, httpx.HTTPStatusError):
@@ -187,8 +203,14 @@ def deliver_due(
             )
             if session.get_bind().dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
+            with_agent = _with_an_agent(session)
             for message in session.scalars(query).all():
                 if message.application_id in blocked:
+                    continue
+                if (
+                    message.sender_id in with_agent
+                    and message.payload.get("name") == INTENT
+                ):
                     continue
                 if message.next_attempt_at > now:
                     blocked.add(message.application_id)

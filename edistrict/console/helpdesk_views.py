@@ -27,7 +27,6 @@ from edistrict.console.views import (
     _text,
     may_help,
 )
-from edistrict.db import utcnow
 from edistrict.models import Handoff
 
 router = APIRouter(prefix="/console/helpdesk", include_in_schema=False)
@@ -121,9 +120,11 @@ def ticket_page(handoff_id: int, request: Request, session: DbSession) -> Respon
         lines=[
             (line.at.astimezone(IST).strftime("%d/%m %H:%M"), line.who, line.text)
             for line in (conversation.lines if conversation else ())
+            if handoff.closed_at is None or line.at <= handoff.closed_at
         ],
+        # After the hand-back the conversation is the citizen's again: no live draft.
         draft=[(labels.get(k, k), v) for k, v in conversation.draft]
-        if conversation
+        if conversation and handoff.closed_at is None
         else [],
         service_name=_text(
             getattr(
@@ -156,14 +157,16 @@ def _back(handoff_id: int, **query: str) -> RedirectResponse:
     return _redirect(f"/console/helpdesk/{handoff_id}?{urlencode(query)}")
 
 
-def _run(session: DbSession, handoff_id: int, step: Any) -> RedirectResponse:
+def _run(
+    session: DbSession, handoff_id: int, step: Any, done: str = "1"
+) -> RedirectResponse:
     try:
         step()
     except helpdesk.HelpdeskError as refused:
         session.rollback()
         return _back(handoff_id, problem=refused.code)
     session.commit()
-    return _back(handoff_id, done="1")
+    return _back(handoff_id, done=done)
 
 
 @router.post("/{handoff_id}/take")
@@ -191,11 +194,15 @@ def reply(
     """Sends the agent's message to the citizen's chat (inside WhatsApp's window)."""
     agent, handoff = _step(request, session, handoff_id, csrf)
     conversation = conversations.fetch(request.app.state.settings, handoff.sender_id)
-    if conversation and conversation.whatsapp:
-        if not helpdesk.window_left(conversation.last_citizen_at, utcnow()):
-            return _back(handoff_id, problem="window")
+    if conversation is None:  # the window cannot be checked
+        return _back(handoff_id, problem="unavailable")
+    if conversation.whatsapp and not helpdesk.window_left(conversation.last_citizen_at):
+        return _back(handoff_id, problem="window")
     return _run(
-        session, handoff_id, lambda: helpdesk.reply(session, handoff, agent.actor, text)
+        session,
+        handoff_id,
+        lambda: helpdesk.reply(session, handoff, agent.actor, text),
+        done="sent",
     )
 
 

@@ -48,6 +48,7 @@ PROBLEMS = {
     "choose_document": "choose_document",
     "reason": "choose_reason",
     "decided": "cannot",
+    "no_citizen": "no_citizen",
 }
 logger = logging.getLogger(__name__)
 
@@ -544,7 +545,7 @@ def ask_helpdesk(
     """Asks the helpdesk to contact the citizen about this application."""
     officer, application = _decision(request, session, application_id, csrf)
     if not application.sender_id:  # erased: nobody to contact
-        return _back(application_id, problem="decided")
+        return _back(application_id, problem="no_citizen")
     open_ticket(
         session,
         sender_id=application.sender_id,

@@ -665,3 +665,13 @@ def test_asking_for_a_person_at_a_name_question_is_no_name(catalog, text):
     replies = say(draft, catalog, text, intent="talk_to_human", confidence=0.99)
     assert "father_name" not in draft["answers"]
     assert replies == ["utter_human_handoff"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Suvendu Adhikari", "सुवेंदु अधिकारी", "Honeypreet Insan", "Bande Ali", "Karni Singh"],
+)
+def test_real_names_with_words_of_a_request_for_a_person_are_names(catalog, name):
+    draft = at_field(catalog, "father_name")
+    say(draft, catalog, name)
+    assert draft["answers"]["father_name"] == name

@@ -1,5 +1,10 @@
 from rasa_sdk import Tracker
-from rasa_sdk.events import SessionStarted, SlotSet
+from rasa_sdk.events import (
+    ActionExecuted,
+    ConversationPaused,
+    SessionStarted,
+    SlotSet,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.form_steps import new_draft
@@ -34,3 +39,15 @@ def test_nothing_is_offered_without_a_draft():
     ActionSessionStart().run(dispatcher, tracker_with({"language": "hi"}), {})
     assert dispatcher.messages == []
     assert unfinished_draft({"application": {"status": "cancelled"}}) is None
+
+
+def test_a_conversation_with_a_helpdesk_agent_stays_paused_in_a_new_session():
+    """Rasa's session start would end the pause: the agent would talk over the assistant."""
+    draft = new_draft("birth_certificate")
+    slots = {"application": draft, "language": "hi"}
+    paused = Tracker("citizen", slots, {}, [], True, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    events = ActionSessionStart().run(dispatcher, paused, {})
+    assert events[0] == SessionStarted() and SlotSet("language", "hi") in events
+    assert events[-2:] == [ActionExecuted("action_listen"), ConversationPaused()]
+    assert dispatcher.messages == []  # the agent is talking: no draft offer

@@ -20,7 +20,7 @@ from edistrict.helpdesk import Hours
 from edistrict.models import AuditEntry, Handoff, OutboxMessage
 from edistrict.outbox import deliver_due
 from edistrict.settings import ConfigError, OfficerGrant, Settings
-from tests.edistrict.conftest import SERVICE, submit
+from tests.edistrict.conftest import SERVICE, birth_body, submit
 from tests.edistrict.test_console import csrf, login
 from tests.edistrict.test_outbox import FakeRasa, free_port
 
@@ -260,7 +260,7 @@ def test_after_whatsapps_24_hours_the_agent_cannot_write(desk, rasa):
     assert (
         step(desk, "/console/helpdesk/1", "reply", text="Hello?")
         .headers["location"]
-        .endswith("done=1")
+        .endswith("done=sent")
     )
 
 
@@ -317,3 +317,65 @@ def test_erasing_the_citizen_deletes_their_tickets(desk):
     with desk.app.state.session_factory() as session:  # type: ignore[attr-defined]
         left = list(session.scalars(select(Handoff.sender_id)))
     assert left == ["919800000000"]
+
+
+def test_one_agent_has_a_conversation_and_a_reply_needs_the_conversation(desk, rasa):
+    hand_off(desk)
+    login(desk, "asha", "asha-token")
+    page = "/console/helpdesk/1"
+    token = csrf(desk.get(page).text)
+    step(desk, page, "take")
+    login(desk, "officer-a", "test-officer-token")  # a second agent, page opened before
+    for action, data in (("take", {}), ("reply", {"text": "hello"})):
+        refused = step(desk, page, action, **data)
+        assert refused.headers["location"].endswith("problem=taken"), action
+    assert token  # the first agent's page had its own form token
+    login(desk, "asha", "asha-token")
+    rasa.tracker = None  # Rasa cannot say when the citizen last wrote
+    refused = step(desk, page, "reply", text="hello")
+    assert refused.headers["location"].endswith("problem=unavailable")
+    assert sum("text" in str(m.payload) for m in outbox(desk)) == 0
+
+
+def test_a_closed_ticket_shows_the_conversation_only_until_it_was_handed_back(
+    desk, rasa
+):
+    hand_off(desk)
+    login(desk, "asha", "asha-token")
+    step(desk, "/console/helpdesk/1", "hand-back")  # closed without taking over
+    rasa.tracker["events"].append(
+        {"event": "user", "timestamp": time.time() + 60, "text": "a later message"}
+    )
+    page = desk.get("/console/helpdesk/1").text
+    assert "kisi insaan se baat karni hai" in page
+    assert "a later message" not in page and "Sunil Kumar" not in page
+
+
+def test_status_notifications_wait_while_an_agent_has_the_conversation(desk, rasa):
+    """Rasa acts on no intent in a paused conversation: the notification would be lost."""
+    state = desk.app.state  # type: ignore[attr-defined]
+    body = birth_body()
+    body["citizen"] = {"whatsapp_id": SENDER, "sender_id": SENDER}
+    application_id = submit(desk, body).json()["application_id"]
+    hand_off(desk)
+    login(desk, "asha", "asha-token")
+    step(desk, "/console/helpdesk/1", "take")
+    with state.session_factory() as session:
+        session.query(OutboxMessage).filter(
+            OutboxMessage.application_id == application_id
+        ).delete()  # the "submitted" notification: out of the way
+        session.commit()
+    desk.post(
+        f"/api/v1/officer/applications/{application_id}/reject",
+        headers={"Authorization": "Bearer test-officer-token"},
+        json={"reason": "Wrong district"},
+    )
+    assert deliver_due(state.session_factory, state.settings) == (2, 0)  # pause, joined
+    assert not any("trigger_intent" in r["path"] for r in rasa.requests)
+    step(desk, "/console/helpdesk/1", "hand-back")
+    assert deliver_due(state.session_factory, state.settings) == (2, 0)  # resume, back
+    assert deliver_due(state.session_factory, state.settings) == (1, 0)  # the next pass
+    paths = [urlsplit(r["path"]).path.rsplit("/", 1)[-1] for r in rasa.requests]
+    assert paths == ["events", "execute", "events", "trigger_intent", "trigger_intent"]
+    names = [r["body"].get("name") for r in rasa.requests[3:]]
+    assert names == ["helpdesk_handback", "application_status_changed"]
